@@ -1,0 +1,97 @@
+//! A standard 28x28 DCGAN (Radford et al., 2015), sized to train well on a CPU.
+//!
+//! Generator: noise z as a 1x1 map; transposed conv 7x7 z→128 (7x7), batch norm, ReLU;
+//! transposed conv 4x4 stride 2 pad 1 128→64 (14x14), batch norm, ReLU; transposed conv
+//! 4x4 s2 p1 64→1 (28x28); tanh.
+//!
+//! Discriminator: conv 4x4 s2 p1 1→64 (14x14), LeakyReLU 0.2; conv 4x4 s2 p1 64→128 (7x7),
+//! batch norm, LeakyReLU 0.2; conv 7x7 128→1 (a logit).
+//!
+//! Layers followed by batch norm have no bias (it would be cancelled).
+
+use crate::ModelConfig;
+use crate::norm::MapNorm;
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::PaddingConfig2d;
+use burn::prelude::*;
+use burn::tensor::activation::{leaky_relu, relu, tanh};
+
+/// Negative slope of the discriminator's LeakyReLU.
+const SLOPE: f64 = 0.2;
+
+/// The DCGAN generator.
+#[derive(Module, Debug)]
+pub struct DcganGenerator {
+    up0: ConvTranspose2d,
+    norm0: MapNorm,
+    up1: ConvTranspose2d,
+    norm1: MapNorm,
+    up2: ConvTranspose2d,
+}
+
+impl DcganGenerator {
+    /// Creates the generator of `cfg`.
+    pub fn new(cfg: &ModelConfig, device: &Device) -> Self {
+        let up = |io: [usize; 2], k: usize, s: usize, p: usize, bias: bool| {
+            ConvTranspose2dConfig::new(io, [k, k])
+                .with_stride([s, s])
+                .with_padding([p, p])
+                .with_bias(bias)
+                .with_initializer(cfg.initializer())
+                .init(device)
+        };
+        Self {
+            up0: up([cfg.noise_dim, 128], 7, 1, 0, false),
+            norm0: MapNorm::new(cfg.batch_norm, [128, 7, 7], device),
+            up1: up([128, 64], 4, 2, 1, false),
+            norm1: MapNorm::new(cfg.batch_norm, [64, 14, 14], device),
+            up2: up([64, 1], 4, 2, 1, true),
+        }
+    }
+
+    /// Noise `[batch, z]` to images `[batch, 1, 28, 28]`.
+    pub fn forward(&self, noise: Tensor<2>) -> Tensor<4> {
+        let [b, z] = noise.dims();
+        let x = noise.reshape([b, z, 1, 1]);
+        let x = relu(self.norm0.forward(self.up0.forward(x)));
+        let x = relu(self.norm1.forward(self.up1.forward(x)));
+        tanh(self.up2.forward(x))
+    }
+}
+
+/// The DCGAN discriminator.
+#[derive(Module, Debug)]
+pub struct DcganDiscriminator {
+    conv0: Conv2d,
+    conv1: Conv2d,
+    norm1: MapNorm,
+    conv2: Conv2d,
+}
+
+impl DcganDiscriminator {
+    /// Creates the discriminator of `cfg`.
+    pub fn new(cfg: &ModelConfig, device: &Device) -> Self {
+        let conv = |io: [usize; 2], k: usize, s: usize, p: usize, bias: bool| {
+            Conv2dConfig::new(io, [k, k])
+                .with_stride([s, s])
+                .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
+                .with_bias(bias)
+                .with_initializer(cfg.initializer())
+                .init(device)
+        };
+        Self {
+            conv0: conv([1, 64], 4, 2, 1, true),
+            conv1: conv([64, 128], 4, 2, 1, false),
+            norm1: MapNorm::new(cfg.batch_norm, [128, 7, 7], device),
+            conv2: conv([128, 1], 7, 1, 0, true),
+        }
+    }
+
+    /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let [b, ..] = images.dims();
+        let x = leaky_relu(self.conv0.forward(images), SLOPE);
+        let x = leaky_relu(self.norm1.forward(self.conv1.forward(x)), SLOPE);
+        self.conv2.forward(x).reshape([b, 1])
+    }
+}

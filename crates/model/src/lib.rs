@@ -1,0 +1,24 @@
+//! The networks of a GAN on MNIST, as backend-agnostic Burn modules.
+//!
+//! - [`config`]: [`ModelConfig`], everything needed to rebuild both networks and the noise.
+//! - [`Generator`] and [`Discriminator`]: one enum each over the two presets,
+//!   [`mlpack`] (the seed tutorial's networks) and [`dcgan`] (a standard 28x28 DCGAN).
+//! - [`noise`]: the noise the generator is fed.
+//! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
+//! - [`norm`]: batch normalisation per channel or per feature.
+
+pub mod config;
+pub mod dcgan;
+pub mod mlpack;
+pub mod networks;
+pub mod noise;
+pub mod norm;
+pub mod upsample;
+
+pub use config::{Arch, ModelConfig};
+pub use networks::{Discriminator, Generator};
+pub use noise::Noise;
+pub use norm::BatchNormMode;
+
+/// Side of a generated image, in pixels.
+pub const SIDE: usize = 28;

@@ -1,0 +1,108 @@
+//! The mlpack GAN tutorial's networks, layer for layer.
+//!
+//! Discriminator: conv 5x5 1→32 (pad 2), ReLU, 2x2 mean-pool; conv 5x5 32→64 (pad 2), ReLU,
+//! mean-pool; linear 3136→1024, ReLU; linear 1024→1 (a logit).
+//!
+//! Generator, noise dimension z: linear z→3136, batch norm, ReLU, viewed as 1x56x56;
+//! conv 3x3 stride 2 pad 1, 1→z/2 (28x28), batch norm, ReLU; bilinear x2 (56x56);
+//! conv 3x3 s2 p1 z/2→z/4, batch norm, ReLU; bilinear x2; conv 3x3 s2 p1 z/4→1; tanh.
+
+use crate::ModelConfig;
+use crate::norm::MapNorm;
+use crate::upsample::bilinear_x2;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{AvgPool2d, AvgPool2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::{relu, tanh};
+
+/// Side of the generator's first feature map.
+const SEED_SIDE: usize = 56;
+
+/// The mlpack tutorial's generator.
+#[derive(Module, Debug)]
+pub struct MlpackGenerator {
+    fc: Linear,
+    norm0: BatchNorm,
+    conv1: Conv2d,
+    norm1: MapNorm,
+    conv2: Conv2d,
+    norm2: MapNorm,
+    conv3: Conv2d,
+}
+
+fn conv(cfg: &ModelConfig, io: [usize; 2], kernel: usize, stride: usize, pad: usize, device: &Device) -> Conv2d {
+    Conv2dConfig::new(io, [kernel, kernel])
+        .with_stride([stride, stride])
+        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+        .with_initializer(cfg.initializer())
+        .init(device)
+}
+
+impl MlpackGenerator {
+    /// Creates the generator of `cfg` (whose arch should be mlpack).
+    pub fn new(cfg: &ModelConfig, device: &Device) -> Self {
+        let z = cfg.noise_dim;
+        let (c1, c2) = (z / 2, z / 4);
+        let seed = SEED_SIDE * SEED_SIDE;
+        Self {
+            fc: LinearConfig::new(z, seed)
+                .with_initializer(cfg.initializer())
+                .init(device),
+            norm0: BatchNormConfig::new(seed).init(device),
+            conv1: conv(cfg, [1, c1], 3, 2, 1, device),
+            norm1: MapNorm::new(cfg.batch_norm, [c1, 28, 28], device),
+            conv2: conv(cfg, [c1, c2], 3, 2, 1, device),
+            norm2: MapNorm::new(cfg.batch_norm, [c2, 28, 28], device),
+            conv3: conv(cfg, [c2, 1], 3, 2, 1, device),
+        }
+    }
+
+    /// Noise `[batch, z]` to images `[batch, 1, 28, 28]`.
+    pub fn forward(&self, noise: Tensor<2>) -> Tensor<4> {
+        let [b, _] = noise.dims();
+        let x = relu(self.norm0.forward(self.fc.forward(noise)));
+        let x = x.reshape([b, 1, SEED_SIDE, SEED_SIDE]);
+        let x = relu(self.norm1.forward(self.conv1.forward(x)));
+        let x = bilinear_x2(x);
+        let x = relu(self.norm2.forward(self.conv2.forward(x)));
+        let x = bilinear_x2(x);
+        tanh(self.conv3.forward(x))
+    }
+}
+
+/// The mlpack tutorial's discriminator.
+#[derive(Module, Debug)]
+pub struct MlpackDiscriminator {
+    conv1: Conv2d,
+    conv2: Conv2d,
+    pool: AvgPool2d,
+    fc1: Linear,
+    fc2: Linear,
+}
+
+impl MlpackDiscriminator {
+    /// Creates the discriminator of `cfg`.
+    pub fn new(cfg: &ModelConfig, device: &Device) -> Self {
+        Self {
+            conv1: conv(cfg, [1, 32], 5, 1, 2, device),
+            conv2: conv(cfg, [32, 64], 5, 1, 2, device),
+            pool: AvgPool2dConfig::new([2, 2]).init(),
+            fc1: LinearConfig::new(64 * 7 * 7, 1024)
+                .with_initializer(cfg.initializer())
+                .init(device),
+            fc2: LinearConfig::new(1024, 1)
+                .with_initializer(cfg.initializer())
+                .init(device),
+        }
+    }
+
+    /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        let [b, ..] = images.dims();
+        let x = self.pool.forward(relu(self.conv1.forward(images)));
+        let x = self.pool.forward(relu(self.conv2.forward(x)));
+        let x = relu(self.fc1.forward(x.reshape([b, 64 * 7 * 7])));
+        self.fc2.forward(x)
+    }
+}
