@@ -1,1 +1,151 @@
-fn main() {}
+//! `generate`: sample a trained generator, write CSV and PNG; or turn a CSV into a PNG.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use data::pixels::Range;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use train::DeviceChoice;
+use train::run::{RunDir, load_generator, read_config};
+
+/// Sample a trained GAN generator and write the samples as CSV (one image per row, 784
+/// values) and PNG (a grid, or one file per image). With `to-png`, turn a CSV into a PNG.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    sample: SampleArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Turn a CSV of images into a PNG: one image per row (784 values, or 785 with a label)
+    /// drawn as a grid, or a matrix of 28x28 tiles (the mlpack tutorial's output) drawn as is.
+    ToPng {
+        /// The CSV file.
+        input: PathBuf,
+        /// The PNG to write.
+        #[arg(long, value_name = "FILE")]
+        png: PathBuf,
+        /// The range the values are in; default: guessed (negative values mean [-1, 1],
+        /// values above 1 mean [0, 255], else [0, 1]).
+        #[arg(long, value_enum)]
+        range: Option<RangeArg>,
+    },
+}
+
+#[derive(ClapArgs, Debug)]
+struct SampleArgs {
+    /// Run directory written by `train` (uses its config.json and generator.bpk).
+    #[arg(long, value_name = "DIR", required_unless_present_all = ["generator", "config"])]
+    run: Option<PathBuf>,
+    /// Generator weights, instead of --run (needs --config).
+    #[arg(long, value_name = "FILE", requires = "config", conflicts_with = "run")]
+    generator: Option<PathBuf>,
+    /// The run's config.json, instead of --run (needs --generator).
+    #[arg(long, value_name = "FILE", requires = "generator", conflicts_with = "run")]
+    config: Option<PathBuf>,
+    /// Number of samples.
+    #[arg(long, default_value_t = 64)]
+    count: usize,
+    /// Seed of the noise: the same seed draws the same samples.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// CSV file to write; default: <run>/samples.csv (when no output is named).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// PNG grid to write; default: <run>/samples.png (when no output is named).
+    #[arg(long, value_name = "FILE")]
+    png: Option<PathBuf>,
+    /// Directory to write one PNG per sample into.
+    #[arg(long, value_name = "DIR")]
+    png_dir: Option<PathBuf>,
+    /// Value range of the CSV: the generator's raw [-1, 1], [0, 1], or [0, 255] (the MNIST
+    /// and Kaggle layout, readable by `train --train-csv`).
+    #[arg(long, value_enum, default_value_t = RangeArg::Byte)]
+    range: RangeArg,
+    /// Device, among the backends compiled in.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RangeArg {
+    /// [-1, 1], as the generator's tanh gives.
+    Raw,
+    /// [0, 1].
+    Unit,
+    /// [0, 255].
+    Byte,
+}
+
+impl From<RangeArg> for Range {
+    fn from(r: RangeArg) -> Self {
+        match r {
+            RangeArg::Raw => Range::Signed,
+            RangeArg::Unit => Range::Unit,
+            RangeArg::Byte => Range::Byte,
+        }
+    }
+}
+
+fn sample(args: SampleArgs) -> Result<()> {
+    if args.count == 0 {
+        bail!("--count must be at least 1");
+    }
+    let device = args.device.resolve().map_err(anyhow::Error::msg)?;
+    let (config, generator) = match (&args.run, &args.generator, &args.config) {
+        (Some(run), _, _) => RunDir::open(run)?.load_generator(&device)?,
+        (None, Some(weights), Some(config)) => {
+            let config = read_config(config)?.model;
+            let generator = load_generator(&config, weights, &device)?;
+            (config, generator)
+        }
+        _ => bail!("give --run DIR, or --generator FILE with --config FILE"),
+    };
+    let (mut csv, mut png) = (args.csv, args.png);
+    if csv.is_none() && png.is_none() && args.png_dir.is_none() {
+        let dir = args.run.clone().unwrap_or_else(|| PathBuf::from("."));
+        csv = Some(dir.join("samples.csv"));
+        png = Some(dir.join("samples.png"));
+    }
+    let images = generate::sample(&generator, &config, args.count, args.seed, &device)?;
+    if let Some(path) = &csv {
+        data::csv::write_images(path, &images, args.range.into())?;
+        println!("Wrote {} samples to {}", args.count, path.display());
+    }
+    if let Some(path) = &png {
+        let grid = data::png::grid(&images, data::png::grid_cols(args.count), Range::Signed);
+        data::png::save(&grid, path)?;
+        println!("Wrote a grid of {} samples to {}", args.count, path.display());
+    }
+    if let Some(dir) = &args.png_dir {
+        generate::write_png_dir(&images, dir)?;
+        println!("Wrote {} PNGs into {}", args.count, dir.display());
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Some(Command::ToPng { input, png, range }) => {
+            let layout = generate::csv_to_png(&input, &png, range.map(Into::into))
+                .with_context(|| format!("converting {}", input.display()))?;
+            println!("Wrote {} ({layout:?} layout) to {}", input.display(), png.display());
+            Ok(())
+        }
+        None => sample(cli.sample),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

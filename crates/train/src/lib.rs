@@ -1,1 +1,29 @@
+//! Training a GAN on MNIST with Burn's Learner.
+//!
+//! - [`config`]: [`TrainConfig`], every hyperparameter of a run (saved as `config.json`).
+//! - [`device`]: choosing among the compiled-in backends.
+//! - [`batch`]: MNIST images as a Burn dataset and batches.
+//! - [`gan`]: [`Gan`], the module holding both networks, with its train and inference steps.
+//! - [`metrics`]: the losses, D(x), D(G(z)) and images/s as Learner metrics.
+//! - [`strategy`]: the learning strategy that schedules generator updates and runs the
+//!   per-epoch work.
+//! - [`renderer`]: plain progress lines when the output is not a terminal.
+//! - [`run`]: the run directory: its files, creating it, loading a trained generator.
+//! - [`training`]: [`train`], putting it all together.
 
+pub mod batch;
+pub mod config;
+pub mod device;
+pub mod gan;
+pub mod metrics;
+pub mod renderer;
+pub mod run;
+pub mod source;
+pub mod strategy;
+pub mod training;
+
+pub use config::{OptimConfig, TrainConfig};
+pub use device::DeviceChoice;
+pub use gan::Gan;
+pub use run::RunDir;
+pub use training::{Progress, TrainData, TrainSummary, train};

@@ -1,1 +1,211 @@
-fn main() {}
+//! `train`: train a GAN on MNIST and write a run directory.
+
+use anyhow::Result;
+use clap::{Parser, ValueEnum};
+use model::{Arch, BatchNormMode, ModelConfig, Noise};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use train::source::{self, DataOptions};
+use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
+
+/// Train a GAN on MNIST and write a run directory (config, weights, per-epoch sample grids,
+/// log, checkpoints) that `generate --run DIR` samples from.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Args {
+    /// Directory holding the MNIST IDX files (raw or .gz); default: $MNIST_DIR, else
+    /// ~/.cache/gan-mnist/mnist.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Train on a CSV file instead (Kaggle/mlpack layout: optional header, optional label
+    /// column, 784 pixel columns 0..255); its last rows are held out for validation.
+    #[arg(long, value_name = "FILE")]
+    train_csv: Option<PathBuf>,
+    /// Train only on these digits, e.g. `4,9` as in the mlpack tutorial.
+    #[arg(long, value_delimiter = ',', value_name = "D,D,...")]
+    digits: Vec<u8>,
+    /// Train on at most this many images.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Network preset.
+    #[arg(long, value_enum, default_value_t = ArchArg::Dcgan)]
+    arch: ArchArg,
+    /// Dimension of the generator's noise vector.
+    #[arg(long, default_value_t = 100, value_name = "Z")]
+    noise_dim: usize,
+    /// Noise distribution: standard normal, or uniform on [-1, 1).
+    #[arg(long, value_enum, default_value_t = NoiseArg::Normal)]
+    noise: NoiseArg,
+    /// Batch normalisation per channel (the default: few, well-estimated statistics) or per
+    /// flattened feature (mlpack's).
+    #[arg(long, value_enum, default_value_t = NormArg::PerChannel)]
+    batch_norm: NormArg,
+    /// Mean of the Gaussian initialising every weight and bias.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    init_mean: f64,
+    /// Std of the Gaussian initialising every weight and bias (mlpack uses 1).
+    #[arg(long, default_value_t = 0.02)]
+    init_std: f64,
+    /// Images per batch.
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Epochs to train.
+    #[arg(long, default_value_t = 1, conflicts_with = "steps")]
+    epochs: usize,
+    /// Train this many steps in all instead of whole epochs.
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Seed of initialisation, shuffling and noise: the same seed gives the same run.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Generator learning rate (Adam).
+    #[arg(long, default_value_t = 2e-4)]
+    lr_g: f64,
+    /// Discriminator learning rate (Adam).
+    #[arg(long, default_value_t = 2e-4)]
+    lr_d: f64,
+    /// Generator Adam betas.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [0.5, 0.999], value_name = "B1,B2")]
+    betas_g: Vec<f32>,
+    /// Discriminator Adam betas.
+    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [0.5, 0.999], value_name = "B1,B2")]
+    betas_d: Vec<f32>,
+    /// Discriminator steps per generator step (mlpack's generatorUpdateStep).
+    #[arg(long, default_value_t = 1)]
+    generator_update_step: usize,
+    /// Discriminator-only steps before the generator starts training (mlpack's preTrainSize).
+    #[arg(long, default_value_t = 0)]
+    pre_train: usize,
+    /// Scale of the generator's gradient (mlpack's multiplier).
+    #[arg(long, default_value_t = 1.0)]
+    multiplier: f64,
+    /// Test images the discriminator is validated on after each epoch.
+    #[arg(long, default_value_t = 1000)]
+    valid_size: usize,
+    /// Samples in each epoch's grid (samples/epoch-NNN.png), from one fixed noise batch.
+    #[arg(long, default_value_t = 64)]
+    grid_size: usize,
+    /// Run directory to create (must not exist, or be empty); default: runs/<arch>-NNN.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Device, among the backends compiled in (features flex, ndarray, wgpu).
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
+    /// Print a plain progress line every this many seconds instead of the terminal dashboard.
+    #[arg(long, value_name = "SECS")]
+    progress_every: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ArchArg {
+    /// The mlpack GAN tutorial's networks, layer for layer.
+    Mlpack,
+    /// A standard 28x28 DCGAN, fast on a CPU.
+    Dcgan,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum NoiseArg {
+    /// Standard normal N(0, 1).
+    Normal,
+    /// Uniform on [-1, 1).
+    Uniform,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum NormArg {
+    /// One statistic per channel.
+    PerChannel,
+    /// One statistic per flattened feature, as mlpack.
+    PerFeature,
+}
+
+impl Args {
+    fn config(&self) -> TrainConfig {
+        let model = ModelConfig::new()
+            .with_arch(match self.arch {
+                ArchArg::Mlpack => Arch::Mlpack,
+                ArchArg::Dcgan => Arch::Dcgan,
+            })
+            .with_noise_dim(self.noise_dim)
+            .with_noise(match self.noise {
+                NoiseArg::Normal => Noise::default(),
+                NoiseArg::Uniform => Noise::Uniform {
+                    low: -1.0,
+                    high: 1.0,
+                },
+            })
+            .with_batch_norm(match self.batch_norm {
+                NormArg::PerChannel => BatchNormMode::PerChannel,
+                NormArg::PerFeature => BatchNormMode::PerFeature,
+            })
+            .with_init_mean(self.init_mean)
+            .with_init_std(self.init_std);
+        let optim = |lr: f64, betas: &[f32]| {
+            OptimConfig::new()
+                .with_lr(lr)
+                .with_beta1(betas[0])
+                .with_beta2(betas[1])
+        };
+        TrainConfig::new(model, optim(self.lr_g, &self.betas_g), optim(self.lr_d, &self.betas_d))
+            .with_batch_size(self.batch_size)
+            .with_epochs(self.epochs)
+            .with_steps(self.steps)
+            .with_seed(self.seed)
+            .with_generator_update_step(self.generator_update_step)
+            .with_pre_train(self.pre_train)
+            .with_multiplier(self.multiplier)
+            .with_limit(self.limit)
+            .with_digits(self.digits.clone())
+            .with_valid_size(self.valid_size)
+            .with_grid_size(self.grid_size)
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    let config = args.config();
+    config.check().map_err(anyhow::Error::msg)?;
+    let device = args.device.resolve().map_err(anyhow::Error::msg)?;
+    let data = source::load(&DataOptions {
+        data_dir: args.data_dir.as_deref(),
+        csv: args.train_csv.as_deref(),
+        digits: &config.digits,
+        limit: config.limit,
+        valid_size: config.valid_size,
+    })?;
+    let prefix = format!("{:?}", config.model.arch).to_lowercase();
+    let run = RunDir::create(args.out.as_deref(), &prefix)?;
+    println!(
+        "Training the {prefix} GAN on {} images ({} held out) on {device:?}; run directory {}",
+        data.train.len(),
+        data.valid.len(),
+        run.path.display()
+    );
+    let progress = match args.progress_every {
+        Some(secs) if secs.is_finite() && secs >= 0.0 => Progress::Lines(Duration::from_secs_f64(secs)),
+        Some(secs) => anyhow::bail!("--progress-every {secs}: must be a non-negative number of seconds"),
+        None => Progress::Auto,
+    };
+    let summary = train::train(&config, data, device, &run, progress)?;
+    println!(
+        "Trained {} steps ({} epochs) in {:.1}s, {:.1} images/s. Samples: {}\nGenerate with: cargo run -p generate -- --run {}",
+        summary.steps,
+        summary.epochs,
+        summary.seconds,
+        summary.images_per_sec,
+        run.path.join("samples").display(),
+        run.path.display()
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

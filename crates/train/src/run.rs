@@ -1,0 +1,178 @@
+//! The run directory: what a training run writes, and loading it back.
+//!
+//! ```text
+//! runs/dcgan-001/
+//!   config.json          every setting needed to rebuild the networks and the noise
+//!   generator.bpk        the generator after the last epoch (inference mode)
+//!   discriminator.bpk    the discriminator after the last epoch
+//!   log.csv              one line per epoch: losses, D(x), D(G(z)), images/s, seconds
+//!   samples/epoch-001.png  a grid from one fixed noise batch, each epoch
+//!   checkpoint/          the Learner's checkpoints (model, optimisers, schedulers)
+//!   train/, valid/       the Learner's per-step metric logs
+//! ```
+
+use crate::TrainConfig;
+use anyhow::{Context, Result, bail};
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use data::fsio::write_atomic;
+use model::{Generator, ModelConfig};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// File name of the run's configuration.
+pub const CONFIG: &str = "config.json";
+/// File name of the generator's weights.
+pub const GENERATOR: &str = "generator.bpk";
+/// File name of the discriminator's weights.
+pub const DISCRIMINATOR: &str = "discriminator.bpk";
+/// File name of the per-epoch log.
+pub const LOG: &str = "log.csv";
+/// Directory of the per-epoch sample grids.
+pub const SAMPLES: &str = "samples";
+/// Header of the per-epoch log.
+pub const LOG_HEADER: &str = "epoch,step,d_loss,g_loss,d_real,d_fake,valid_d_loss,valid_g_loss,valid_d_real,valid_d_fake,images_per_sec,seconds";
+
+/// A run directory.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    /// Its path.
+    pub path: PathBuf,
+}
+
+impl RunDir {
+    /// Creates a new run directory: `path` if given (it must not exist, or be empty), else the
+    /// first free `runs/<prefix>-NNN`. Never reuses a directory that holds anything.
+    pub fn create(path: Option<&Path>, prefix: &str) -> Result<Self> {
+        let path = match path {
+            Some(p) => {
+                if p.exists() {
+                    let empty = p.is_dir()
+                        && std::fs::read_dir(p)
+                            .with_context(|| format!("{}: cannot list", p.display()))?
+                            .next()
+                            .is_none();
+                    if !empty {
+                        bail!(
+                            "{}: already exists and is not empty; choose another --out (runs are never overwritten)",
+                            p.display()
+                        );
+                    }
+                }
+                p.to_path_buf()
+            }
+            None => (1..)
+                .map(|i| Path::new("runs").join(format!("{prefix}-{i:03}")))
+                .find(|p| !p.exists())
+                .expect("an unused name"),
+        };
+        std::fs::create_dir_all(path.join(SAMPLES))
+            .with_context(|| format!("{}: cannot create the run directory", path.display()))?;
+        Ok(Self { path })
+    }
+
+    /// Opens an existing run directory (it must hold a `config.json`).
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.is_dir() {
+            bail!("{}: no such run directory", path.display());
+        }
+        if !path.join(CONFIG).is_file() {
+            bail!("{}: not a run directory (no {CONFIG})", path.display());
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A file in the run directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// The sample grid of `epoch`.
+    pub fn grid(&self, epoch: usize) -> PathBuf {
+        self.path.join(SAMPLES).join(format!("epoch-{epoch:03}.png"))
+    }
+
+    /// Writes the configuration.
+    pub fn save_config(&self, config: &TrainConfig) -> Result<()> {
+        let json = serde_json::to_string_pretty(config)?;
+        write_atomic(&self.file(CONFIG), |out| out.write_all(json.as_bytes()))?;
+        Ok(())
+    }
+
+    /// Reads the configuration.
+    pub fn config(&self) -> Result<TrainConfig> {
+        read_config(&self.file(CONFIG))
+    }
+
+    /// Loads the trained generator, in inference mode, and its model configuration.
+    pub fn load_generator(&self, device: &Device) -> Result<(ModelConfig, Generator)> {
+        let config = self.config()?;
+        let generator = load_generator(&config.model, &self.file(GENERATOR), device)?;
+        Ok((config.model, generator))
+    }
+
+    /// Appends one line to the per-epoch log, writing the header first if the log is new.
+    pub fn append_log(&self, line: &str) -> Result<()> {
+        let path = self.file(LOG);
+        let new = !path.exists();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("{}: cannot open", path.display()))?;
+        let text = if new {
+            format!("{LOG_HEADER}\n{line}\n")
+        } else {
+            format!("{line}\n")
+        };
+        file.write_all(text.as_bytes())
+            .and_then(|_| file.sync_data())
+            .with_context(|| format!("{}: cannot write", path.display()))
+    }
+}
+
+/// Reads a training configuration from a JSON file.
+pub fn read_config(path: &Path) -> Result<TrainConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let config: TrainConfig = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a valid training configuration", path.display()))?;
+    config
+        .model
+        .check()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(config)
+}
+
+/// Saves a module's record atomically (in inference mode, so running statistics are current).
+pub fn save_module<M: Module>(module: &M, path: &Path) -> Result<()> {
+    let bytes = module
+        .valid()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e:?}", path.display()))?;
+    write_atomic(path, |out| out.write_all(&bytes))?;
+    Ok(())
+}
+
+/// Loads a generator of `config` from `path`, in inference mode.
+pub fn load_generator(config: &ModelConfig, path: &Path, device: &Device) -> Result<Generator> {
+    if !path.is_file() {
+        bail!("{}: no generator weights here", path.display());
+    }
+    let record = ModuleRecord::load(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read the weights: {e:?}", path.display()))?;
+    let generator = config
+        .init_generator(device)
+        .try_load_record(record)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: does not match the {:?} generator of the configuration: {e:?}",
+                path.display(),
+                config.arch
+            )
+        })?;
+    Ok(generator.valid())
+}

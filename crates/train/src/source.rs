@@ -1,0 +1,60 @@
+//! Where the training data comes from: the MNIST IDX files or a CSV file.
+
+use crate::training::TrainData;
+use anyhow::{Result, bail};
+use data::mnist::{self, Mnist, Split};
+use std::path::Path;
+
+/// Which images to train on.
+#[derive(Debug, Clone, Default)]
+pub struct DataOptions<'a> {
+    /// The directory of the MNIST files (else `$MNIST_DIR`, else the cache).
+    pub data_dir: Option<&'a Path>,
+    /// A CSV file in the Kaggle/mlpack layout to train on instead.
+    pub csv: Option<&'a Path>,
+    /// Keep only these digits (all if empty).
+    pub digits: &'a [u8],
+    /// Keep at most this many training images.
+    pub limit: Option<usize>,
+    /// Held-out images to validate on.
+    pub valid_size: usize,
+}
+
+/// Loads the training and validation images.
+///
+/// From MNIST, validation images are the first `valid_size` test images (of the chosen
+/// digits). From a CSV file, they are its last `valid_size` rows (at most a tenth), held out.
+pub fn load(opts: &DataOptions) -> Result<TrainData> {
+    if let Some(csv) = opts.csv {
+        let (all, labelled) = data::csv::read_images(csv)?;
+        if !labelled && !opts.digits.is_empty() {
+            bail!("{}: --digits needs a label column, and this file has none", csv.display());
+        }
+        let all = all.subset(opts.digits, None)?;
+        if all.len() < 2 {
+            bail!("{}: needs at least 2 images (one is held out for validation)", csv.display());
+        }
+        let held = opts.valid_size.min(all.len() / 10).max(1);
+        let split = all.len() - held;
+        let train = Mnist {
+            pixels: all.pixels[..split * data::PIXELS].to_vec(),
+            labels: all.labels[..split].to_vec(),
+        };
+        let valid = Mnist {
+            pixels: all.pixels[split * data::PIXELS..].to_vec(),
+            labels: all.labels[split..].to_vec(),
+        };
+        return Ok(TrainData {
+            train: train.subset(&[], opts.limit)?,
+            valid,
+        });
+    }
+    let dir = mnist::choose_dir(opts.data_dir)?;
+    let missing = mnist::missing_files(&dir);
+    if !missing.is_empty() {
+        bail!("{}", mnist::missing_message(&dir, &missing));
+    }
+    let train = mnist::load(&dir, Split::Train)?.subset(opts.digits, opts.limit)?;
+    let valid = mnist::load(&dir, Split::Test)?.subset(opts.digits, Some(opts.valid_size))?;
+    Ok(TrainData { train, valid })
+}

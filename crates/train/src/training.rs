@@ -1,0 +1,210 @@
+//! Putting a training run together: data loaders, optimisers, the Learner, the per-epoch work.
+
+use crate::batch::{ImageBatcher, ImageDataset};
+use crate::gan::Gan;
+use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
+use crate::renderer::LineRenderer;
+use crate::run::{DISCRIMINATOR, GENERATOR, RunDir, save_module};
+use crate::strategy::{EpochWork, GanStrategy, Schedule};
+use crate::TrainConfig;
+use anyhow::{Result, bail};
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::module::ParamGroup;
+use burn::optim::AdamConfig;
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::prelude::*;
+use burn::train::checkpoint::KeepLastNCheckpoints;
+use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
+use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
+use data::mnist::Mnist;
+use data::pixels::Range;
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The images a run trains and validates on.
+pub struct TrainData {
+    /// Training images.
+    pub train: Mnist,
+    /// Held-out images the discriminator is validated on.
+    pub valid: Mnist,
+}
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    /// Epochs completed.
+    pub epochs: usize,
+    /// Steps done.
+    pub steps: usize,
+    /// Wall-clock seconds of the whole run.
+    pub seconds: f64,
+    /// Training images per second over the run.
+    pub images_per_sec: f64,
+}
+
+/// How the run shows its progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The Learner's terminal dashboard on a terminal, plain lines otherwise.
+    Auto,
+    /// Plain lines, every given interval.
+    Lines(Duration),
+}
+
+/// Trains a GAN on `data` on `device`, writing everything into `run`.
+pub fn train(
+    config: &TrainConfig,
+    data: TrainData,
+    device: Device,
+    run: &RunDir,
+    progress: Progress,
+) -> Result<TrainSummary> {
+    config.check().map_err(anyhow::Error::msg)?;
+    let n = data.train.len();
+    if n < config.batch_size {
+        bail!(
+            "--batch-size {} is larger than the {n} training images",
+            config.batch_size
+        );
+    }
+    run.save_config(config)?;
+    device.seed(config.seed);
+    // Parameters track gradients only when created on an autodiff device.
+    let gan = Gan::new(&config.model, config.multiplier, &device.clone().autodiff());
+    let generator = ParamGroup::ids_from_module(gan.generator.clone());
+    // The discriminator's optimiser is the default group, the generator's its own group.
+    let adam = |o: &crate::OptimConfig| AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2);
+    let optim = adam(&config.optim_d)
+        .init()
+        .with_group(generator.clone(), adam(&config.optim_g).build(), None);
+    let lr = ModuleLrScheduler::new(config.optim_d.lr).with_group(generator, config.optim_g.lr);
+    let fixed_noise = config
+        .model
+        .noise
+        .sample(config.grid_size, config.model.noise_dim, &device);
+    let learner = Learner::new(gan, optim, lr);
+
+    let train_loader = DataLoaderBuilder::new(ImageBatcher)
+        .batch_size(config.batch_size)
+        .shuffle(config.seed)
+        .num_workers(1)
+        .set_device(device.clone())
+        .build(ImageDataset::new(data.train));
+    let valid_loader = DataLoaderBuilder::new(ImageBatcher)
+        .batch_size(config.batch_size)
+        .set_device(device.clone())
+        .build(ImageDataset::new(data.valid));
+
+    let steps_per_epoch = n.div_ceil(config.batch_size);
+    let epochs = config
+        .steps
+        .map(|s| s.div_ceil(steps_per_epoch))
+        .unwrap_or(config.epochs);
+    let schedule = Schedule {
+        generator_update_step: config.generator_update_step,
+        pre_train: config.pre_train,
+        max_steps: config.steps,
+    };
+    let started = Instant::now();
+    let work = EpochOutputs {
+        run: run.clone(),
+        fixed_noise,
+        started,
+    };
+    let strategy = GanStrategy::new(device.clone(), schedule, Box::new(work));
+    let error = strategy.error_slot();
+    let steps = strategy.steps_slot();
+
+    let mut training = SupervisedTraining::new(&run.path, train_loader, valid_loader)
+        .with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)))
+        .with_default_checkpointers()
+        .with_checkpointing_strategy(KeepLastNCheckpoints::new(2))
+        .num_epochs(epochs);
+    for stat in Stat::ALL {
+        training = training
+            .metric_train_numeric(GanMetric::new(stat))
+            .metric_valid_numeric(GanMetric::new(stat));
+    }
+    training = training.metric_train_numeric(ImagesPerSecond::default());
+    let lines = match progress {
+        Progress::Lines(every) => Some(every),
+        Progress::Auto if !std::io::stdout().is_terminal() => Some(Duration::from_secs(5)),
+        Progress::Auto => None,
+    };
+    if let Some(every) = lines {
+        training = training.renderer(Box::new(LineRenderer::new(every)));
+    }
+
+    let result = training.launch(learner);
+    if let Some(err) = error.lock().expect("error lock").take() {
+        return Err(err);
+    }
+    if let Some(err) = result.error {
+        bail!("training failed: {err}");
+    }
+    let steps = *steps.lock().expect("steps lock");
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(TrainSummary {
+        epochs: steps.div_ceil(steps_per_epoch),
+        steps,
+        seconds,
+        // Every step takes a full batch except an epoch's last, so this is a close upper bound.
+        images_per_sec: (steps * config.batch_size).min(n * epochs) as f64 / seconds,
+    })
+}
+
+/// The per-epoch outputs: weights, the sample grid and a log line.
+struct EpochOutputs {
+    run: RunDir,
+    fixed_noise: Tensor<2>,
+    started: Instant,
+}
+
+impl EpochWork for EpochOutputs {
+    fn epoch_done(
+        &self,
+        epoch: usize,
+        steps: usize,
+        model: &Gan,
+        store: &EventStoreClient,
+    ) -> Result<()> {
+        save_module(&model.generator, &self.run.file(GENERATOR))?;
+        save_module(&model.discriminator, &self.run.file(DISCRIMINATOR))?;
+
+        let generator = model.generator.valid();
+        let noise = self.fixed_noise.clone().to_device(&generator_device(&generator));
+        let samples = generator.forward(noise).into_data().convert::<f32>();
+        let samples = samples
+            .try_into_vec::<f32>()
+            .map_err(|e| anyhow::anyhow!("cannot read samples: {e:?}"))?;
+        let n = samples.len() / data::PIXELS;
+        let grid = data::png::grid(&samples, data::png::grid_cols(n), Range::Signed);
+        data::png::save(&grid, &self.run.grid(epoch))?;
+
+        let mean = |stat: &str, split: Split| {
+            store
+                .find_metric(stat, epoch, Aggregate::Mean, &split)
+                .map(|v| format!("{v:.6}"))
+                .unwrap_or_default()
+        };
+        let mut fields = vec![epoch.to_string(), steps.to_string()];
+        for split in [Split::Train, Split::Valid] {
+            for stat in Stat::ALL {
+                fields.push(mean(stat.name(), split.clone()));
+            }
+        }
+        fields.push(mean(IMAGES_PER_SECOND, Split::Train));
+        fields.push(format!("{:.1}", self.started.elapsed().as_secs_f64()));
+        self.run.append_log(&fields.join(","))
+    }
+}
+
+/// The device a generator's parameters live on.
+fn generator_device(generator: &model::Generator) -> Device {
+    generator
+        .devices()
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
