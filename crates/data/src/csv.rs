@@ -31,7 +31,8 @@ pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
         if line.is_empty() {
             continue;
         }
-        let parsed: Result<Vec<f32>, _> = line.split(',').map(|f| f.trim().parse::<f32>()).collect();
+        let parsed: Result<Vec<f32>, _> =
+            line.split(',').map(|f| f.trim().parse::<f32>()).collect();
         let fields = match parsed {
             Ok(fields) => fields,
             Err(_) if n == 0 => continue, // header
@@ -43,7 +44,12 @@ pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
                     .expect("a field failed to parse");
                 return Err(DataError::invalid(
                     path,
-                    format!("line {}, column {}: '{}' is not a number", n + 1, col + 1, bad.trim()),
+                    format!(
+                        "line {}, column {}: '{}' is not a number",
+                        n + 1,
+                        col + 1,
+                        bad.trim()
+                    ),
                 ));
             }
         };
@@ -58,7 +64,11 @@ pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {
             Some(c) if c != fields.len() => {
                 return Err(DataError::invalid(
                     path,
-                    format!("line {} has {} columns, earlier lines have {c}", n + 1, fields.len()),
+                    format!(
+                        "line {} has {} columns, earlier lines have {c}",
+                        n + 1,
+                        fields.len()
+                    ),
                 ));
             }
             _ => {}
@@ -108,11 +118,7 @@ pub fn read_images(path: &Path) -> Result<(Mnist, bool), DataError> {
         {
             return Err(DataError::invalid(
                 path,
-                format!(
-                    "data row {}, pixel {}: {v} is outside 0..255",
-                    r + 1,
-                    c + 1
-                ),
+                format!("data row {}, pixel {}: {v} is outside 0..255", r + 1, c + 1),
             ));
         }
         out.labels.push(label as u8);
@@ -163,9 +169,16 @@ mod tests {
         let p = dir.path().join("a.csv");
         let header = format!(
             "label,{}",
-            (0..PIXELS).map(|i| format!("pixel{i}")).collect::<Vec<_>>().join(",")
+            (0..PIXELS)
+                .map(|i| format!("pixel{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
         );
-        std::fs::write(&p, format!("{header}\n{}\n{}\n", row(Some(7), 255), row(Some(1), 0))).unwrap();
+        std::fs::write(
+            &p,
+            format!("{header}\n{}\n{}\n", row(Some(7), 255), row(Some(1), 0)),
+        )
+        .unwrap();
         let (m, labelled) = read_images(&p).unwrap();
         assert!(labelled);
         assert_eq!(m.labels, vec![7, 1]);
@@ -187,14 +200,34 @@ mod tests {
             assert!(err.contains(want) && err.contains("bad.csv"), "{err}");
         };
         check("1,2,3\n".into(), "3 columns");
-        check(format!("{}\n{}\n", row(None, 1), "1,2"), "line 2 has 2 columns");
-        check(format!("{}\n{}x\n", row(None, 1), row(None, 1)), "is not a number");
-        check(format!("{}\n", row(None, 1).replacen('1', "256", 1)), "outside 0..255");
-        check(format!("{}\n", row(Some(1), 1).replacen('1', "11", 1)), "not a digit");
+        check(
+            format!("{}\n{}\n", row(None, 1), "1,2"),
+            "line 2 has 2 columns",
+        );
+        check(
+            format!("{}\n{}x\n", row(None, 1), row(None, 1)),
+            "is not a number",
+        );
+        check(
+            format!("{}\n", row(None, 1).replacen('1', "256", 1)),
+            "outside 0..255",
+        );
+        check(
+            format!("{}\n", row(Some(1), 1).replacen('1', "11", 1)),
+            "not a digit",
+        );
         check(String::new(), "no data rows");
-        check(format!("{}\n", row(None, 1).replacen('1', "NaN", 1)), "not finite");
+        check(
+            format!("{}\n", row(None, 1).replacen('1', "NaN", 1)),
+            "not finite",
+        );
         let missing = dir.path().join("none.csv");
-        assert!(read_images(&missing).unwrap_err().to_string().contains("none.csv"));
+        assert!(
+            read_images(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("none.csv")
+        );
     }
 
     #[test]

@@ -121,16 +121,34 @@ mod tests {
     fn rejects_bad_magic_type_and_length() {
         let mut bytes = encode(&[2], &[1, 2]);
         bytes[0] = 7;
-        assert!(parse(&bytes, p()).unwrap_err().to_string().contains("magic"));
+        assert!(
+            parse(&bytes, p())
+                .unwrap_err()
+                .to_string()
+                .contains("magic")
+        );
         let mut bytes = encode(&[2], &[1, 2]);
         bytes[2] = 0x0d;
         assert!(parse(&bytes, p()).unwrap_err().to_string().contains("type"));
         let bytes = encode(&[3], &[1, 2]);
         let err = parse(&bytes, p()).unwrap_err().to_string();
-        assert!(err.contains("truncated") && err.starts_with("x.idx"), "{err}");
+        assert!(
+            err.contains("truncated") && err.starts_with("x.idx"),
+            "{err}"
+        );
         let bytes = encode(&[1], &[1, 2]);
-        assert!(parse(&bytes, p()).unwrap_err().to_string().contains("trailing"));
+        assert!(
+            parse(&bytes, p())
+                .unwrap_err()
+                .to_string()
+                .contains("trailing")
+        );
         assert!(parse(&[0, 0], p()).is_err());
-        assert!(parse(&[0, 0, 8, 3, 0], p()).unwrap_err().to_string().contains("header"));
+        assert!(
+            parse(&[0, 0, 8, 3, 0], p())
+                .unwrap_err()
+                .to_string()
+                .contains("header")
+        );
     }
 }

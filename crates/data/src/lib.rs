@@ -6,8 +6,11 @@
 //! - [`png`]: image grids and single images as PNG.
 //! - [`pixels`]: value ranges and conversions between them.
 //! - [`fsio`]: atomic file writes.
+//! - `download` (feature `download`, on by default): fetching MNIST into the cache.
 
 pub mod csv;
+#[cfg(feature = "download")]
+pub mod download;
 pub mod error;
 pub mod fsio;
 pub mod idx;

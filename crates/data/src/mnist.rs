@@ -108,17 +108,28 @@ pub fn cache_dir() -> Option<PathBuf> {
     Some(base.join("gan-mnist").join("mnist"))
 }
 
+/// Where a data directory was chosen from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A `--data-dir` flag.
+    Flag,
+    /// The `MNIST_DIR` environment variable.
+    Env,
+    /// The cache, where missing files may be downloaded.
+    Cache,
+}
+
 /// Where the data comes from: `explicit` (a `--data-dir` flag), else `$MNIST_DIR`, else the cache.
 ///
 /// The directory returned is the one chosen; it may still lack files (see [`missing_files`]).
-pub fn choose_dir(explicit: Option<&Path>) -> Result<PathBuf, DataError> {
+pub fn choose_dir(explicit: Option<&Path>) -> Result<(PathBuf, Origin), DataError> {
     if let Some(dir) = explicit {
-        return Ok(dir.to_path_buf());
+        return Ok((dir.to_path_buf(), Origin::Flag));
     }
     if let Some(dir) = std::env::var_os(ENV_DIR).filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(dir));
+        return Ok((PathBuf::from(dir), Origin::Env));
     }
-    cache_dir().ok_or_else(|| {
+    cache_dir().map(|d| (d, Origin::Cache)).ok_or_else(|| {
         DataError::Request(format!(
             "no MNIST directory: pass --data-dir or set {ENV_DIR} (no HOME for a cache)"
         ))
@@ -179,7 +190,10 @@ pub fn load(dir: &Path, split: Split) -> Result<Mnist, DataError> {
     if let Some(pos) = labels.data.iter().position(|&l| l > 9) {
         return Err(DataError::invalid(
             &lbl_path,
-            format!("label {} at index {pos} is not a digit 0..9", labels.data[pos]),
+            format!(
+                "label {} at index {pos} is not a digit 0..9",
+                labels.data[pos]
+            ),
         ));
     }
     if images.dims[0] == 0 {
@@ -210,8 +224,18 @@ mod tests {
     fn tiny(dir: &Path, gz: bool, labels: &[u8]) {
         let n = labels.len();
         let pixels: Vec<u8> = (0..n * PIXELS).map(|i| (i % 256) as u8).collect();
-        write(dir, "t10k-images-idx3-ubyte", &idx::encode(&[n, 28, 28], &pixels), gz);
-        write(dir, "t10k-labels-idx1-ubyte", &idx::encode(&[n], labels), gz);
+        write(
+            dir,
+            "t10k-images-idx3-ubyte",
+            &idx::encode(&[n, 28, 28], &pixels),
+            gz,
+        );
+        write(
+            dir,
+            "t10k-labels-idx1-ubyte",
+            &idx::encode(&[n], labels),
+            gz,
+        );
     }
 
     #[test]
@@ -236,15 +260,33 @@ mod tests {
     fn reports_missing_mismatched_and_bad_labels() {
         let dir = tempfile::tempdir().unwrap();
         let err = load(dir.path(), Split::Test).unwrap_err().to_string();
-        assert!(err.contains("t10k-images-idx3-ubyte") && err.contains("--data-dir"), "{err}");
+        assert!(
+            err.contains("t10k-images-idx3-ubyte") && err.contains("--data-dir"),
+            "{err}"
+        );
         tiny(dir.path(), false, &[1, 2, 3]);
-        write(dir.path(), "t10k-labels-idx1-ubyte", &idx::encode(&[2], &[1, 2]), false);
+        write(
+            dir.path(),
+            "t10k-labels-idx1-ubyte",
+            &idx::encode(&[2], &[1, 2]),
+            false,
+        );
         let err = load(dir.path(), Split::Test).unwrap_err().to_string();
         assert!(err.contains("2 labels for 3 images"), "{err}");
-        write(dir.path(), "t10k-labels-idx1-ubyte", &idx::encode(&[3], &[1, 12, 3]), false);
+        write(
+            dir.path(),
+            "t10k-labels-idx1-ubyte",
+            &idx::encode(&[3], &[1, 12, 3]),
+            false,
+        );
         let err = load(dir.path(), Split::Test).unwrap_err().to_string();
         assert!(err.contains("label 12"), "{err}");
-        write(dir.path(), "t10k-images-idx3-ubyte", &idx::encode(&[1, 28, 27], &[0; 756]), false);
+        write(
+            dir.path(),
+            "t10k-images-idx3-ubyte",
+            &idx::encode(&[1, 28, 27], &[0; 756]),
+            false,
+        );
         let err = load(dir.path(), Split::Test).unwrap_err().to_string();
         assert!(err.contains("[N, 28, 28]"), "{err}");
     }
@@ -258,6 +300,9 @@ mod tests {
         bytes.truncate(bytes.len() / 2);
         std::fs::write(&path, bytes).unwrap();
         let err = load(dir.path(), Split::Test).unwrap_err().to_string();
-        assert!(err.contains("t10k-images-idx3-ubyte.gz") && err.contains("gzip"), "{err}");
+        assert!(
+            err.contains("t10k-images-idx3-ubyte.gz") && err.contains("gzip"),
+            "{err}"
+        );
     }
 }

@@ -11,7 +11,8 @@ use std::path::Path;
 const CHUNK: usize = 256;
 
 /// Draws `count` samples from `generator` (in inference mode) with noise from `config`, seeded
-/// by `seed`: 784 values in [-1, 1] per image.
+/// by `seed` (the same seed draws the same noise on every device): 784 values in [-1, 1] per
+/// image.
 pub fn sample(
     generator: &Generator,
     config: &ModelConfig,
@@ -19,12 +20,15 @@ pub fn sample(
     seed: u64,
     device: &Device,
 ) -> Result<Vec<f32>> {
-    device.seed(seed);
     let mut out = Vec::with_capacity(count * PIXELS);
     let mut left = count;
+    let mut chunk_seed = seed;
     while left > 0 {
         let n = left.min(CHUNK);
-        let noise = config.noise.sample(n, config.noise_dim, device);
+        let noise = config
+            .noise
+            .sample_seeded(n, config.noise_dim, chunk_seed, device);
+        chunk_seed = chunk_seed.wrapping_add(1);
         let images = generator.forward(noise).into_data().convert::<f32>();
         out.extend(
             images

@@ -45,7 +45,12 @@ struct SampleArgs {
     #[arg(long, value_name = "FILE", requires = "config", conflicts_with = "run")]
     generator: Option<PathBuf>,
     /// The run's config.json, instead of --run (needs --generator).
-    #[arg(long, value_name = "FILE", requires = "generator", conflicts_with = "run")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "generator",
+        conflicts_with = "run"
+    )]
     config: Option<PathBuf>,
     /// Number of samples.
     #[arg(long, default_value_t = 64)]
@@ -119,7 +124,11 @@ fn sample(args: SampleArgs) -> Result<()> {
     if let Some(path) = &png {
         let grid = data::png::grid(&images, data::png::grid_cols(args.count), Range::Signed);
         data::png::save(&grid, path)?;
-        println!("Wrote a grid of {} samples to {}", args.count, path.display());
+        println!(
+            "Wrote a grid of {} samples to {}",
+            args.count,
+            path.display()
+        );
     }
     if let Some(dir) = &args.png_dir {
         generate::write_png_dir(&images, dir)?;
@@ -133,7 +142,11 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::ToPng { input, png, range }) => {
             let layout = generate::csv_to_png(&input, &png, range.map(Into::into))
                 .with_context(|| format!("converting {}", input.display()))?;
-            println!("Wrote {} ({layout:?} layout) to {}", input.display(), png.display());
+            println!(
+                "Wrote {} ({layout:?} layout) to {}",
+                input.display(),
+                png.display()
+            );
             Ok(())
         }
         None => sample(cli.sample),

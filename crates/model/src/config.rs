@@ -53,7 +53,7 @@ impl ModelConfig {
                 self.noise_dim, self.arch
             ));
         }
-        if !(self.init_std.is_finite() && self.init_std > 0.0) || !self.init_mean.is_finite() {
+        if !(self.init_std.is_finite() && self.init_std > 0.0 && self.init_mean.is_finite()) {
             return Err(format!(
                 "initialisation N({}, {}) needs a finite mean and a positive std",
                 self.init_mean, self.init_std
@@ -61,10 +61,16 @@ impl ModelConfig {
         }
         match self.noise {
             Noise::Normal { mean, std } if !(mean.is_finite() && std.is_finite() && std > 0.0) => {
-                Err(format!("normal noise needs a finite mean and a positive std, got ({mean}, {std})"))
+                Err(format!(
+                    "normal noise needs a finite mean and a positive std, got ({mean}, {std})"
+                ))
             }
-            Noise::Uniform { low, high } if !(low.is_finite() && high.is_finite() && low < high) => {
-                Err(format!("uniform noise needs finite bounds with low < high, got [{low}, {high})"))
+            Noise::Uniform { low, high }
+                if !(low.is_finite() && high.is_finite() && low < high) =>
+            {
+                Err(format!(
+                    "uniform noise needs finite bounds with low < high, got [{low}, {high})"
+                ))
             }
             _ => Ok(()),
         }

@@ -31,7 +31,14 @@ pub struct MlpackGenerator {
     conv3: Conv2d,
 }
 
-fn conv(cfg: &ModelConfig, io: [usize; 2], kernel: usize, stride: usize, pad: usize, device: &Device) -> Conv2d {
+fn conv(
+    cfg: &ModelConfig,
+    io: [usize; 2],
+    kernel: usize,
+    stride: usize,
+    pad: usize,
+    device: &Device,
+) -> Conv2d {
     Conv2dConfig::new(io, [kernel, kernel])
         .with_stride([stride, stride])
         .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))

@@ -4,6 +4,8 @@ use crate::{dcgan, mlpack};
 use burn::prelude::*;
 
 /// A generator: noise `[batch, noise_dim]` to images `[batch, 1, 28, 28]` in [-1, 1].
+// Both variants are of similar size; boxing would not save anything, as only one exists.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Generator {
     /// The mlpack tutorial's generator.
@@ -23,6 +25,7 @@ impl Generator {
 }
 
 /// A discriminator: images `[batch, 1, 28, 28]` to logits `[batch, 1]` (high means real).
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Discriminator {
     /// The mlpack tutorial's discriminator.

@@ -29,8 +29,14 @@ pub fn interpolation_matrix(n: usize) -> Vec<f32> {
 pub fn bilinear_x2(x: Tensor<4>) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
     let device = x.device();
-    let rows = Tensor::<2>::from_data(TensorData::new(interpolation_matrix(h), [2 * h, h]), &device);
-    let cols = Tensor::<2>::from_data(TensorData::new(interpolation_matrix(w), [2 * w, w]), &device);
+    let rows = Tensor::<2>::from_data(
+        TensorData::new(interpolation_matrix(h), [2 * h, h]),
+        &device,
+    );
+    let cols = Tensor::<2>::from_data(
+        TensorData::new(interpolation_matrix(w), [2 * w, w]),
+        &device,
+    );
     // Rows: [2h, h] x [b*c, h, w] -> [b*c, 2h, w]; columns: [b*c, 2h, w] x [w, 2w].
     let x = x.reshape([b * c, h, w]);
     let x = rows.unsqueeze::<3>().matmul(x);

@@ -1,7 +1,7 @@
 //! Output shapes, value ranges and initialisation of both presets.
 
-use burn::prelude::*;
 use burn::module::{ModuleVisitor, Param};
+use burn::prelude::*;
 use model::{Arch, BatchNormMode, ModelConfig, Noise};
 
 fn configs() -> Vec<ModelConfig> {
@@ -36,7 +36,9 @@ fn both_presets_have_the_right_shapes_and_ranges() {
 #[test]
 fn mlpack_preset_has_the_tutorial_parameter_count() {
     let device = Device::flex();
-    let cfg = ModelConfig::new().with_arch(Arch::Mlpack).with_batch_norm(BatchNormMode::PerFeature);
+    let cfg = ModelConfig::new()
+        .with_arch(Arch::Mlpack)
+        .with_batch_norm(BatchNormMode::PerFeature);
     let d = cfg.init_discriminator(&device);
     // conv 5x5 1->32, conv 5x5 32->64, linear 3136->1024, linear 1024->1 (with biases).
     let want_d = (25 * 32 + 32) + (25 * 32 * 64 + 64) + (3136 * 1024 + 1024) + (1024 + 1);
@@ -60,7 +62,8 @@ struct Values(Vec<f32>);
 
 impl ModuleVisitor for Values {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.0.extend(param.val().into_data().try_to_vec::<f32>().unwrap());
+        self.0
+            .extend(param.val().into_data().try_to_vec::<f32>().unwrap());
     }
 }
 
@@ -96,7 +99,11 @@ fn gaussian_initialisation_follows_the_config() {
 fn noise_follows_its_distribution() {
     let device = Device::flex();
     device.seed(5);
-    let n = Noise::Uniform { low: -2.0, high: -1.0 }.sample(100, 50, &device);
+    let n = Noise::Uniform {
+        low: -2.0,
+        high: -1.0,
+    }
+    .sample(100, 50, &device);
     let v = n.into_data().try_to_vec::<f32>().unwrap();
     assert!(v.iter().all(|x| (-2.0..-1.0).contains(x)));
     let n = Noise::default().sample(200, 100, &device);
@@ -108,11 +115,20 @@ fn noise_follows_its_distribution() {
 #[test]
 fn config_check_rejects_bad_values() {
     assert!(ModelConfig::new().check().is_ok());
-    assert!(ModelConfig::new().with_arch(Arch::Mlpack).with_noise_dim(3).check().is_err());
+    assert!(
+        ModelConfig::new()
+            .with_arch(Arch::Mlpack)
+            .with_noise_dim(3)
+            .check()
+            .is_err()
+    );
     assert!(ModelConfig::new().with_init_std(0.0).check().is_err());
     assert!(
         ModelConfig::new()
-            .with_noise(Noise::Uniform { low: 1.0, high: 1.0 })
+            .with_noise(Noise::Uniform {
+                low: 1.0,
+                high: 1.0
+            })
             .check()
             .is_err()
     );

@@ -87,9 +87,15 @@ impl TrainConfig {
         if !self.multiplier.is_finite() {
             return Err("--multiplier must be finite".into());
         }
-        for (name, o) in [("generator", &self.optim_g), ("discriminator", &self.optim_d)] {
+        for (name, o) in [
+            ("generator", &self.optim_g),
+            ("discriminator", &self.optim_d),
+        ] {
             if !(o.lr.is_finite() && o.lr > 0.0) {
-                return Err(format!("the {name}'s learning rate must be positive, got {}", o.lr));
+                return Err(format!(
+                    "the {name}'s learning rate must be positive, got {}",
+                    o.lr
+                ));
             }
             if !((0.0..1.0).contains(&o.beta1) && (0.0..1.0).contains(&o.beta2)) {
                 return Err(format!(

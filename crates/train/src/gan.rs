@@ -62,7 +62,8 @@ impl Gan {
         let fake = self.generator.forward(z);
         let real_logits = self.discriminator.forward(batch.images);
         let fake_logits = self.discriminator.forward(fake.clone().detach());
-        let d_loss = bce_with_logits(real_logits.clone(), true) + bce_with_logits(fake_logits.clone(), false);
+        let d_loss = bce_with_logits(real_logits.clone(), true)
+            + bce_with_logits(fake_logits.clone(), false);
         let g_loss = with_generator.then(|| {
             // The discriminator's parameters get no gradient from the generator's loss.
             let critic = self.discriminator.clone().no_grad();
@@ -101,7 +102,12 @@ impl Losses {
             .clone()
             .unwrap_or_else(|| Tensor::full([1], f32::NAN, &self.d_loss.device()));
         let stats = Tensor::cat(
-            vec![self.d_loss.clone(), g, self.d_real.clone(), self.d_fake.clone()],
+            vec![
+                self.d_loss.clone(),
+                g,
+                self.d_real.clone(),
+                self.d_fake.clone(),
+            ],
             0,
         )
         .detach();

@@ -148,18 +148,22 @@ impl Args {
                 .with_beta1(betas[0])
                 .with_beta2(betas[1])
         };
-        TrainConfig::new(model, optim(self.lr_g, &self.betas_g), optim(self.lr_d, &self.betas_d))
-            .with_batch_size(self.batch_size)
-            .with_epochs(self.epochs)
-            .with_steps(self.steps)
-            .with_seed(self.seed)
-            .with_generator_update_step(self.generator_update_step)
-            .with_pre_train(self.pre_train)
-            .with_multiplier(self.multiplier)
-            .with_limit(self.limit)
-            .with_digits(self.digits.clone())
-            .with_valid_size(self.valid_size)
-            .with_grid_size(self.grid_size)
+        TrainConfig::new(
+            model,
+            optim(self.lr_g, &self.betas_g),
+            optim(self.lr_d, &self.betas_d),
+        )
+        .with_batch_size(self.batch_size)
+        .with_epochs(self.epochs)
+        .with_steps(self.steps)
+        .with_seed(self.seed)
+        .with_generator_update_step(self.generator_update_step)
+        .with_pre_train(self.pre_train)
+        .with_multiplier(self.multiplier)
+        .with_limit(self.limit)
+        .with_digits(self.digits.clone())
+        .with_valid_size(self.valid_size)
+        .with_grid_size(self.grid_size)
     }
 }
 
@@ -183,8 +187,12 @@ fn run(args: Args) -> Result<()> {
         run.path.display()
     );
     let progress = match args.progress_every {
-        Some(secs) if secs.is_finite() && secs >= 0.0 => Progress::Lines(Duration::from_secs_f64(secs)),
-        Some(secs) => anyhow::bail!("--progress-every {secs}: must be a non-negative number of seconds"),
+        Some(secs) if secs.is_finite() && secs >= 0.0 => {
+            Progress::Lines(Duration::from_secs_f64(secs))
+        }
+        Some(secs) => {
+            anyhow::bail!("--progress-every {secs}: must be a non-negative number of seconds")
+        }
         None => Progress::Auto,
     };
     let summary = train::train(&config, data, device, &run, progress)?;

@@ -148,11 +148,7 @@ impl TrainingProgressLogger for LineRenderer {
 
     fn update_split(&mut self, items_processed: usize) {
         self.done = items_processed;
-        if self.split == "train"
-            && self
-                .last_print
-                .is_none_or(|t| t.elapsed() >= self.interval)
-        {
+        if self.split == "train" && self.last_print.is_none_or(|t| t.elapsed() >= self.interval) {
             println!("{}", self.line());
             self.last_print = Some(Instant::now());
         }

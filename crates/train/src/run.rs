@@ -91,7 +91,9 @@ impl RunDir {
 
     /// The sample grid of `epoch`.
     pub fn grid(&self, epoch: usize) -> PathBuf {
-        self.path.join(SAMPLES).join(format!("epoch-{epoch:03}.png"))
+        self.path
+            .join(SAMPLES)
+            .join(format!("epoch-{epoch:03}.png"))
     }
 
     /// Writes the configuration.
@@ -135,8 +137,8 @@ impl RunDir {
 
 /// Reads a training configuration from a JSON file.
 pub fn read_config(path: &Path) -> Result<TrainConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     let config: TrainConfig = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a valid training configuration", path.display()))?;
     config

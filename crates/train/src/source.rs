@@ -1,4 +1,5 @@
-//! Where the training data comes from: the MNIST IDX files or a CSV file.
+//! Where the training data comes from: the MNIST IDX files (downloaded into the cache when
+//! no directory has them, with the `download` feature) or a CSV file.
 
 use crate::training::TrainData;
 use anyhow::{Result, bail};
@@ -28,11 +29,17 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
     if let Some(csv) = opts.csv {
         let (all, labelled) = data::csv::read_images(csv)?;
         if !labelled && !opts.digits.is_empty() {
-            bail!("{}: --digits needs a label column, and this file has none", csv.display());
+            bail!(
+                "{}: --digits needs a label column, and this file has none",
+                csv.display()
+            );
         }
         let all = all.subset(opts.digits, None)?;
         if all.len() < 2 {
-            bail!("{}: needs at least 2 images (one is held out for validation)", csv.display());
+            bail!(
+                "{}: needs at least 2 images (one is held out for validation)",
+                csv.display()
+            );
         }
         let held = opts.valid_size.min(all.len() / 10).max(1);
         let split = all.len() - held;
@@ -49,9 +56,20 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
             valid,
         });
     }
-    let dir = mnist::choose_dir(opts.data_dir)?;
+    let (dir, origin) = mnist::choose_dir(opts.data_dir)?;
     let missing = mnist::missing_files(&dir);
     if !missing.is_empty() {
+        #[cfg(feature = "download")]
+        if origin == mnist::Origin::Cache {
+            let mirror = data::download::mirror();
+            eprintln!(
+                "MNIST is not in {}: downloading it from {mirror}",
+                dir.display()
+            );
+            data::download::download_missing(&dir, &mirror)?;
+            return load(opts);
+        }
+        let _ = origin;
         bail!("{}", mnist::missing_message(&dir, &missing));
     }
     let train = mnist::load(&dir, Split::Train)?.subset(opts.digits, opts.limit)?;

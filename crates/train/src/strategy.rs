@@ -192,7 +192,12 @@ fn validate(
         };
         iteration += 1;
         let progress: Progress = batches.progress();
-        let item = TrainingItem::new(InferenceStep::step(&model, batch), progress, Some(iteration), None);
+        let item = TrainingItem::new(
+            InferenceStep::step(&model, batch),
+            progress,
+            Some(iteration),
+            None,
+        );
         interrupter.fail_on_error(processor.process_valid(LearnerEvent::ProcessedItem(item)));
         if interrupter.should_stop() {
             break;

@@ -1,12 +1,12 @@
 //! Putting a training run together: data loaders, optimisers, the Learner, the per-epoch work.
 
+use crate::TrainConfig;
 use crate::batch::{ImageBatcher, ImageDataset};
 use crate::gan::Gan;
 use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
 use crate::renderer::LineRenderer;
 use crate::run::{DISCRIMINATOR, GENERATOR, RunDir, save_module};
 use crate::strategy::{EpochWork, GanStrategy, Schedule};
-use crate::TrainConfig;
 use anyhow::{Result, bail};
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::ParamGroup;
@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The images a run trains and validates on.
+#[derive(Debug, Clone)]
 pub struct TrainData {
     /// Training images.
     pub train: Mnist,
@@ -75,14 +76,18 @@ pub fn train(
     let generator = ParamGroup::ids_from_module(gan.generator.clone());
     // The discriminator's optimiser is the default group, the generator's its own group.
     let adam = |o: &crate::OptimConfig| AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2);
-    let optim = adam(&config.optim_d)
-        .init()
-        .with_group(generator.clone(), adam(&config.optim_g).build(), None);
+    let optim = adam(&config.optim_d).init().with_group(
+        generator.clone(),
+        adam(&config.optim_g).build(),
+        None,
+    );
     let lr = ModuleLrScheduler::new(config.optim_d.lr).with_group(generator, config.optim_g.lr);
-    let fixed_noise = config
-        .model
-        .noise
-        .sample(config.grid_size, config.model.noise_dim, &device);
+    let fixed_noise = config.model.noise.sample_seeded(
+        config.grid_size,
+        config.model.noise_dim,
+        config.seed,
+        &device,
+    );
     let learner = Learner::new(gan, optim, lr);
 
     let train_loader = DataLoaderBuilder::new(ImageBatcher)
@@ -173,7 +178,10 @@ impl EpochWork for EpochOutputs {
         save_module(&model.discriminator, &self.run.file(DISCRIMINATOR))?;
 
         let generator = model.generator.valid();
-        let noise = self.fixed_noise.clone().to_device(&generator_device(&generator));
+        let noise = self
+            .fixed_noise
+            .clone()
+            .to_device(&generator_device(&generator));
         let samples = generator.forward(noise).into_data().convert::<f32>();
         let samples = samples
             .try_into_vec::<f32>()
@@ -202,9 +210,5 @@ impl EpochWork for EpochOutputs {
 
 /// The device a generator's parameters live on.
 fn generator_device(generator: &model::Generator) -> Device {
-    generator
-        .devices()
-        .into_iter()
-        .next()
-        .unwrap_or_default()
+    generator.devices().into_iter().next().unwrap_or_default()
 }

@@ -1,0 +1,203 @@
+//! Generating from a saved run: CSV and PNG of the right size and range, CSV-to-PNG, errors.
+
+use burn::prelude::*;
+use data::pixels::Range;
+use data::{PIXELS, SIDE};
+use model::{Arch, ModelConfig};
+use std::path::Path;
+use std::process::Command;
+use train::run::{GENERATOR, RunDir, save_module};
+use train::{OptimConfig, TrainConfig};
+
+/// A run directory holding a freshly initialised generator of `arch`.
+fn fake_run(dir: &Path, arch: Arch) -> RunDir {
+    let run = RunDir::create(Some(dir), "t").unwrap();
+    let config = TrainConfig::new(
+        ModelConfig::new().with_arch(arch),
+        OptimConfig::new(),
+        OptimConfig::new(),
+    );
+    run.save_config(&config).unwrap();
+    let device = Device::flex();
+    device.seed(1);
+    save_module(&config.model.init_generator(&device), &run.file(GENERATOR)).unwrap();
+    run
+}
+
+fn generate(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_generate"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn writes_csv_and_png_of_the_right_size_and_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = fake_run(&tmp.path().join("run"), Arch::Dcgan);
+    let run_arg = run.path.to_str().unwrap();
+    let csv = tmp.path().join("s.csv");
+    let png = tmp.path().join("s.png");
+    let dir = tmp.path().join("each");
+    let (ok, text) = generate(&[
+        "--run",
+        run_arg,
+        "--count",
+        "10",
+        "--seed",
+        "3",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--png",
+        png.to_str().unwrap(),
+        "--png-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let m = data::csv::read_matrix(&csv).unwrap();
+    assert_eq!((m.rows, m.cols), (10, PIXELS));
+    assert!(
+        m.values
+            .iter()
+            .all(|v| (0.0..=255.0).contains(v) && v.fract() == 0.0)
+    );
+    let grid = data::png::load(&png).unwrap();
+    assert_eq!(grid.dimensions(), (4 * 30 + 2, 3 * 30 + 2));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 10);
+    assert_eq!(
+        data::png::load(&dir.join("sample-00009.png"))
+            .unwrap()
+            .dimensions(),
+        (28, 28)
+    );
+
+    // The same seed draws the same samples; raw range stays within [-1, 1].
+    let raw = tmp.path().join("raw.csv");
+    let (ok, text) = generate(&[
+        "--run",
+        run_arg,
+        "--count",
+        "10",
+        "--seed",
+        "3",
+        "--range",
+        "raw",
+        "--csv",
+        raw.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let r = data::csv::read_matrix(&raw).unwrap();
+    assert!(r.values.iter().all(|v| (-1.0..=1.0).contains(v)));
+    for (byte, raw) in m.values.iter().zip(&r.values) {
+        assert!((byte - Range::Byte.from_signed(*raw).round()).abs() <= 1.0);
+    }
+}
+
+#[test]
+fn sampling_uses_the_generator_in_inference_mode_reproducibly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = fake_run(&tmp.path().join("run"), Arch::Mlpack);
+    let device = Device::flex();
+    let (cfg, g) = run.load_generator(&device).unwrap();
+    let a = generate::sample(&g, &cfg, 300, 5, &device).unwrap();
+    let b = generate::sample(&g, &cfg, 300, 5, &device).unwrap();
+    let c = generate::sample(&g, &cfg, 300, 6, &device).unwrap();
+    assert_eq!(a.len(), 300 * PIXELS);
+    assert!(a == b, "the same seed drew different samples");
+    assert!(a != c, "another seed drew the same samples");
+}
+
+#[test]
+fn csv_to_png_round_trips_rows_and_tiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Rows: three images of known values, written in [0, 255].
+    let images: Vec<f32> = (0..3 * PIXELS)
+        .map(|i| ((i % 7) as f32 / 3.0) - 1.0)
+        .collect();
+    let csv = tmp.path().join("rows.csv");
+    data::csv::write_images(&csv, &images, Range::Byte).unwrap();
+    let png = tmp.path().join("rows.png");
+    let layout = generate::csv_to_png(&csv, &png, None).unwrap();
+    assert_eq!(layout, generate::CsvLayout::Rows);
+    let want = data::png::grid(&images, data::png::grid_cols(3), Range::Signed);
+    let got = data::png::load(&png).unwrap();
+    assert_eq!(got.dimensions(), want.dimensions());
+    let max = got
+        .pixels()
+        .zip(want.pixels())
+        .map(|(a, b)| a.0[0].abs_diff(b.0[0]))
+        .max()
+        .unwrap();
+    assert!(max <= 1, "pixels differ by {max}");
+
+    // Tiles: a 56 x 84 matrix in [0, 1] becomes an 84 x 56 picture, pixel for pixel.
+    let (rows, cols) = (2 * SIDE, 3 * SIDE);
+    let text: String = (0..rows)
+        .map(|r| {
+            (0..cols)
+                .map(|c| format!("{}", ((r + c) % 2) as f32))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect();
+    let tiles = tmp.path().join("tiles.csv");
+    std::fs::write(&tiles, text).unwrap();
+    let png = tmp.path().join("tiles.png");
+    assert_eq!(
+        generate::csv_to_png(&tiles, &png, None).unwrap(),
+        generate::CsvLayout::Tiles
+    );
+    let img = data::png::load(&png).unwrap();
+    assert_eq!(img.dimensions(), (cols as u32, rows as u32));
+    assert_eq!(
+        (img.get_pixel(0, 0).0[0], img.get_pixel(1, 0).0[0]),
+        (0, 255)
+    );
+
+    // Neither layout.
+    let odd = tmp.path().join("odd.csv");
+    std::fs::write(&odd, "1,2,3\n").unwrap();
+    let err = generate::csv_to_png(&odd, &png, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("odd.csv") && err.contains("neither"), "{err}");
+}
+
+#[test]
+fn bad_input_gives_a_one_line_error_naming_the_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ok, text) = generate(&["--run", tmp.path().join("none").to_str().unwrap()]);
+    assert!(
+        !ok && text.contains("no such run directory") && !text.contains("panicked"),
+        "{text}"
+    );
+    // A generator file of the other preset.
+    let run = fake_run(&tmp.path().join("run"), Arch::Dcgan);
+    let other = fake_run(&tmp.path().join("other"), Arch::Mlpack);
+    std::fs::copy(other.file(GENERATOR), run.file(GENERATOR)).unwrap();
+    let (ok, text) = generate(&["--run", run.path.to_str().unwrap()]);
+    assert!(
+        !ok && text.contains("does not match") && !text.contains("panicked"),
+        "{text}"
+    );
+    // A corrupt generator file.
+    std::fs::write(run.file(GENERATOR), b"not a model").unwrap();
+    let (ok, text) = generate(&["--run", run.path.to_str().unwrap()]);
+    assert!(
+        !ok && text.contains("generator.bpk") && !text.contains("panicked"),
+        "{text}"
+    );
+    // A broken config.
+    std::fs::write(run.file("config.json"), b"{").unwrap();
+    let (ok, text) = generate(&["--run", run.path.to_str().unwrap()]);
+    assert!(
+        !ok && text.contains("config.json") && !text.contains("panicked"),
+        "{text}"
+    );
+    let (ok, text) = generate(&["--run", other.path.to_str().unwrap(), "--count", "0"]);
+    assert!(!ok && text.contains("--count"), "{text}");
+}
