@@ -11,7 +11,7 @@ use train::run::{RunDir, load_generator, read_config};
 /// Sample a trained GAN generator and write the samples as CSV (one image per row, 784
 /// values) and PNG (a grid, or one file per image). With `to-png`, turn a CSV into a PNG.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -12,7 +12,7 @@ use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
 /// Train a GAN on MNIST and write a run directory (config, weights, per-epoch sample grids,
 /// log, checkpoints) that `generate --run DIR` samples from.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     /// Directory holding the MNIST IDX files (raw or .gz); default: $MNIST_DIR, else
     /// ~/.cache/gan-mnist/mnist.
@@ -65,11 +65,11 @@ struct Args {
     /// Discriminator learning rate (Adam).
     #[arg(long, default_value_t = 2e-4)]
     lr_d: f64,
-    /// Generator Adam betas.
-    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [0.5, 0.999], value_name = "B1,B2")]
+    /// Generator Adam betas, e.g. `0.5,0.999`.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.5, 0.999], value_name = "B1,B2")]
     betas_g: Vec<f32>,
-    /// Discriminator Adam betas.
-    #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [0.5, 0.999], value_name = "B1,B2")]
+    /// Discriminator Adam betas, e.g. `0.5,0.999`.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.5, 0.999], value_name = "B1,B2")]
     betas_d: Vec<f32>,
     /// Discriminator steps per generator step (mlpack's generatorUpdateStep).
     #[arg(long, default_value_t = 1)]
@@ -168,6 +168,14 @@ impl Args {
 }
 
 fn run(args: Args) -> Result<()> {
+    for (flag, betas) in [("--betas-g", &args.betas_g), ("--betas-d", &args.betas_d)] {
+        if betas.len() != 2 {
+            anyhow::bail!(
+                "{flag} takes two values, B1,B2 (e.g. 0.5,0.999), got {}",
+                betas.len()
+            );
+        }
+    }
     let config = args.config();
     config.check().map_err(anyhow::Error::msg)?;
     let device = args.device.resolve().map_err(anyhow::Error::msg)?;
