@@ -93,6 +93,20 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
             max_abs_diff(a, b) > 1e-3,
             "{arch:?}: the weights did not change"
         );
+
+        // The Learner's last checkpoint holds current BatchNorm statistics: its generator
+        // matches the saved one exactly.
+        let record =
+            burn::store::ModuleRecord::load(run.path.join("checkpoint/model-2.bpk")).unwrap();
+        let from_checkpoint = Gan::new(&cfg.model, 1.0, &device)
+            .load_record(record)
+            .generator
+            .valid();
+        let z = cfg.model.noise.sample(4, cfg.model.noise_dim, &device);
+        assert!(
+            from_checkpoint.forward(z.clone()).into_data() == trained.forward(z).into_data(),
+            "{arch:?}: the checkpoint's generator differs from generator.bpk"
+        );
     }
 }
 
