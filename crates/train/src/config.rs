@@ -27,7 +27,7 @@ pub struct TrainConfig {
     /// The discriminator's optimiser.
     pub optim_d: OptimConfig,
     /// Images per batch.
-    #[config(default = 64)]
+    #[config(default = 32)]
     pub batch_size: usize,
     /// Epochs to train (ignored when `steps` is set).
     #[config(default = 1)]

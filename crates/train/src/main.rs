@@ -47,8 +47,9 @@ struct Args {
     /// Std of the Gaussian initialising every weight and bias (mlpack uses 1).
     #[arg(long, default_value_t = 0.02)]
     init_std: f64,
-    /// Images per batch.
-    #[arg(long, default_value_t = 64)]
+    /// Images per batch (32 makes twice as many updates per epoch as 64 at about the same
+    /// images/s, and better digits after one epoch).
+    #[arg(long, default_value_t = 32)]
     batch_size: usize,
     /// Epochs to train.
     #[arg(long, default_value_t = 1, conflicts_with = "steps")]
