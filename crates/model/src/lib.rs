@@ -6,9 +6,11 @@
 //! - [`noise`]: the noise the generator is fed.
 //! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
 //! - [`norm`]: batch normalisation per channel or per feature.
+//! - [`flops`]: analytic operation counts of the networks.
 
 pub mod config;
 pub mod dcgan;
+pub mod flops;
 pub mod mlpack;
 pub mod networks;
 pub mod noise;

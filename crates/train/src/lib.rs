@@ -10,8 +10,10 @@
 //! - [`renderer`]: plain progress lines when the output is not a terminal.
 //! - [`run`]: the run directory: its files, creating it, loading a trained generator.
 //! - [`training`]: [`train`], putting it all together.
+//! - [`bench`]: timing full training steps (the `bench` binary).
 
 pub mod batch;
+pub mod bench;
 pub mod config;
 pub mod device;
 pub mod gan;

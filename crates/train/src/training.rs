@@ -10,8 +10,8 @@ use crate::strategy::{EpochWork, GanStrategy, Schedule};
 use anyhow::{Result, bail};
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::ParamGroup;
-use burn::optim::AdamConfig;
 use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 use burn::train::checkpoint::KeepLastNCheckpoints;
 use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
@@ -73,15 +73,7 @@ pub fn train(
     device.seed(config.seed);
     // Parameters track gradients only when created on an autodiff device.
     let gan = Gan::new(&config.model, config.multiplier, &device.clone().autodiff());
-    let generator = ParamGroup::ids_from_module(gan.generator.clone());
-    // The discriminator's optimiser is the default group, the generator's its own group.
-    let adam = |o: &crate::OptimConfig| AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2);
-    let optim = adam(&config.optim_d).init().with_group(
-        generator.clone(),
-        adam(&config.optim_g).build(),
-        None,
-    );
-    let lr = ModuleLrScheduler::new(config.optim_d.lr).with_group(generator, config.optim_g.lr);
+    let (optim, lr) = optimisers(config, &gan);
     let fixed_noise = config.model.noise.sample_seeded(
         config.grid_size,
         config.model.noise_dim,
@@ -157,6 +149,20 @@ pub fn train(
         // Every step takes a full batch except an epoch's last, so this is a close upper bound.
         images_per_sec: (steps * config.batch_size).min(n * epochs) as f64 / seconds,
     })
+}
+
+/// The two Adam optimisers as one: the discriminator's is the default parameter group, the
+/// generator's its own group, each with its own learning rate.
+pub fn optimisers(config: &TrainConfig, gan: &Gan) -> (ModuleOptimizer, ModuleLrScheduler) {
+    let generator = ParamGroup::ids_from_module(gan.generator.clone());
+    let adam = |o: &crate::OptimConfig| AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2);
+    let optim = adam(&config.optim_d).init().with_group(
+        generator.clone(),
+        adam(&config.optim_g).build(),
+        None,
+    );
+    let lr = ModuleLrScheduler::new(config.optim_d.lr).with_group(generator, config.optim_g.lr);
+    (optim, lr)
 }
 
 /// The per-epoch outputs: weights, the sample grid and a log line.

@@ -290,3 +290,19 @@ fn bad_settings_and_data_are_refused_with_the_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn the_benchmark_times_real_steps() {
+    let cfg = small_config(Arch::Dcgan);
+    let images = data(&cfg).train;
+    let plan = train::bench::Plan {
+        warmup: 1,
+        repeats: 1,
+        steps: 1,
+    };
+    let m = train::bench::time_steps(&cfg.model, 4, &Device::flex(), &images, plan);
+    assert!(m.images_per_sec.is_finite() && m.images_per_sec > 0.0);
+    assert!((m.ms_per_step * m.images_per_sec / 1e3 - 4.0).abs() < 1e-6);
+    assert!(m.gflops > 0.0);
+    assert!(train::bench::time_loading(&images, 16, 3, &Device::flex()) > 0.0);
+}
