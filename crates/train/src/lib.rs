@@ -11,9 +11,11 @@
 //! - [`run`]: the run directory: its files, creating it, loading a trained generator.
 //! - [`training`]: [`train`], putting it all together.
 //! - [`bench`]: timing full training steps (the `bench` binary).
+//! - [`cli`]: what the binaries share.
 
 pub mod batch;
 pub mod bench;
+pub mod cli;
 pub mod config;
 pub mod device;
 pub mod gan;
