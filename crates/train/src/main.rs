@@ -187,6 +187,7 @@ fn run(args: Args) -> Result<()> {
         limit: config.limit,
         valid_size: config.valid_size,
     })?;
+    train::training::check(&config, &data)?;
     let prefix = format!("{:?}", config.model.arch).to_lowercase();
     let run = RunDir::create(args.out.as_deref(), &prefix)?;
     println!(

@@ -53,14 +53,8 @@ pub enum Progress {
     Lines(Duration),
 }
 
-/// Trains a GAN on `data` on `device`, writing everything into `run`.
-pub fn train(
-    config: &TrainConfig,
-    data: TrainData,
-    device: Device,
-    run: &RunDir,
-    progress: Progress,
-) -> Result<TrainSummary> {
+/// Checks that `config` is valid and fits `data` (a batch no larger than the training set).
+pub fn check(config: &TrainConfig, data: &TrainData) -> Result<()> {
     config.check().map_err(anyhow::Error::msg)?;
     let n = data.train.len();
     if n < config.batch_size {
@@ -69,6 +63,19 @@ pub fn train(
             config.batch_size
         );
     }
+    Ok(())
+}
+
+/// Trains a GAN on `data` on `device`, writing everything into `run`.
+pub fn train(
+    config: &TrainConfig,
+    data: TrainData,
+    device: Device,
+    run: &RunDir,
+    progress: Progress,
+) -> Result<TrainSummary> {
+    check(config, &data)?;
+    let n = data.train.len();
     run.save_config(config)?;
     device.seed(config.seed);
     // Parameters track gradients only when created on an autodiff device.
