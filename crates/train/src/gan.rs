@@ -113,6 +113,7 @@ impl Losses {
         .detach();
         GanOutput {
             stats,
+            values: None,
             batch_size: self.batch_size,
         }
     }
@@ -122,15 +123,38 @@ impl Losses {
 /// D(G(z))]`, batch means.
 #[derive(Debug, Clone)]
 pub struct GanOutput {
-    /// The four statistics, in that order.
+    /// The four statistics, in that order, on the device.
     pub stats: Tensor<1>,
+    /// The same, read to the host once by [`ItemLazy::sync`] for every metric to share.
+    pub values: Option<Vec<f32>>,
     /// Images in the batch.
     pub batch_size: usize,
 }
 
+impl GanOutput {
+    /// The four statistics on the host (read now if [`ItemLazy::sync`] has not).
+    pub fn host_values(&self) -> Vec<f32> {
+        self.values
+            .clone()
+            .unwrap_or_else(|| read_f32(self.stats.clone().try_into_data()).unwrap_or_default())
+    }
+}
+
+fn read_f32(data: Result<TensorData, ExecutionError>) -> Result<Vec<f32>, ExecutionError> {
+    Ok(data?
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap_or_default())
+}
+
 impl ItemLazy for GanOutput {
+    /// Reads the statistics from the device once, off the training thread.
     fn sync(self) -> Result<Self, ExecutionError> {
-        Ok(self)
+        let values = read_f32(self.stats.clone().try_into_data())?;
+        Ok(Self {
+            values: Some(values),
+            ..self
+        })
     }
 }
 
@@ -156,11 +180,5 @@ impl InferenceStep for Gan {
 
     fn step(&self, batch: GanBatch) -> GanOutput {
         self.losses(batch, true).output()
-    }
-}
-
-impl core::fmt::Display for StepSettings {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{self:?}")
     }
 }

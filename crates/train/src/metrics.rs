@@ -50,13 +50,7 @@ pub struct GanStats {
 impl Adaptor<GanStats> for GanOutput {
     fn adapt(&self) -> GanStats {
         GanStats {
-            values: self
-                .stats
-                .clone()
-                .into_data()
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-                .unwrap_or_default(),
+            values: self.host_values(),
             batch_size: self.batch_size,
         }
     }

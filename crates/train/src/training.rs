@@ -187,15 +187,15 @@ impl EpochWork for EpochOutputs {
         model: &Gan,
         store: &EventStoreClient,
     ) -> Result<()> {
-        save_module(&model.generator, &self.run.file(GENERATOR))?;
-        save_module(&model.discriminator, &self.run.file(DISCRIMINATOR))?;
-
+        // The fixed noise lives on the training device's inner (non-autodiff) side, where
+        // the generator in inference mode runs.
         let generator = model.generator.valid();
-        let noise = self
-            .fixed_noise
-            .clone()
-            .to_device(&generator_device(&generator));
-        let samples = generator.forward(noise).into_data().convert::<f32>();
+        save_module(&generator, &self.run.file(GENERATOR))?;
+        save_module(&model.discriminator, &self.run.file(DISCRIMINATOR))?;
+        let samples = generator
+            .forward(self.fixed_noise.clone())
+            .into_data()
+            .convert::<f32>();
         let samples = samples
             .try_into_vec::<f32>()
             .map_err(|e| anyhow::anyhow!("cannot read samples: {e:?}"))?;
@@ -219,9 +219,4 @@ impl EpochWork for EpochOutputs {
         fields.push(format!("{:.1}", self.started.elapsed().as_secs_f64()));
         self.run.append_log(&fields.join(","))
     }
-}
-
-/// The device a generator's parameters live on.
-fn generator_device(generator: &model::Generator) -> Device {
-    generator.devices().into_iter().next().unwrap_or_default()
 }
