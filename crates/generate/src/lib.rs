@@ -1,44 +1,12 @@
 //! Sampling a trained generator and writing the samples as CSV and PNG.
 
 use anyhow::{Result, bail};
-use burn::prelude::*;
 use data::pixels::Range;
 use data::{PIXELS, SIDE};
-use model::{Generator, ModelConfig};
+
 use std::path::Path;
 
-/// Noise vectors generated per forward pass.
-const CHUNK: usize = 256;
-
-/// Draws `count` samples from `generator` (in inference mode) with noise from `config`, seeded
-/// by `seed` (the same seed draws the same noise on every device): 784 values in [-1, 1] per
-/// image.
-pub fn sample(
-    generator: &Generator,
-    config: &ModelConfig,
-    count: usize,
-    seed: u64,
-    device: &Device,
-) -> Result<Vec<f32>> {
-    let mut out = Vec::with_capacity(count * PIXELS);
-    let mut left = count;
-    let mut chunk_seed = seed;
-    while left > 0 {
-        let n = left.min(CHUNK);
-        let noise = config
-            .noise
-            .sample_seeded(n, config.noise_dim, chunk_seed, device);
-        chunk_seed = chunk_seed.wrapping_add(1);
-        let images = generator.forward(noise).into_data().convert::<f32>();
-        out.extend(
-            images
-                .try_into_vec::<f32>()
-                .map_err(|e| anyhow::anyhow!("cannot read the samples: {e:?}"))?,
-        );
-        left -= n;
-    }
-    Ok(out)
-}
+pub use model::sample;
 
 /// Writes one PNG per image into `dir` (`sample-00000.png`, ...).
 pub fn write_png_dir(images: &[f32], dir: &Path) -> Result<()> {

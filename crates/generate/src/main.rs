@@ -1,11 +1,12 @@
 //! `generate`: sample a trained generator, write CSV and PNG; or turn a CSV into a PNG.
 
 use anyhow::{Context, Result, bail};
-use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 use data::pixels::Range;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use train::DeviceChoice;
+use train::cli::RangeArg;
 use train::run::{RunDir, load_generator, read_config};
 
 /// Sample a trained GAN generator and write the samples as CSV (one image per row, 784
@@ -41,6 +42,10 @@ struct SampleArgs {
     /// Run directory written by `train` (uses its config.json and generator.bpk).
     #[arg(long, value_name = "DIR", required_unless_present_all = ["generator", "config"])]
     run: Option<PathBuf>,
+    /// Use the run's best weights (best/, kept when training scores the generator) instead
+    /// of its last epoch's.
+    #[arg(long, requires = "run")]
+    best: bool,
     /// Generator weights, instead of --run (needs --config).
     #[arg(long, value_name = "FILE", requires = "config", conflicts_with = "run")]
     generator: Option<PathBuf>,
@@ -76,33 +81,13 @@ struct SampleArgs {
     device: DeviceChoice,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RangeArg {
-    /// [-1, 1], as the generator's tanh gives.
-    Raw,
-    /// [0, 1].
-    Unit,
-    /// [0, 255].
-    Byte,
-}
-
-impl From<RangeArg> for Range {
-    fn from(r: RangeArg) -> Self {
-        match r {
-            RangeArg::Raw => Range::Signed,
-            RangeArg::Unit => Range::Unit,
-            RangeArg::Byte => Range::Byte,
-        }
-    }
-}
-
 fn sample(args: SampleArgs) -> Result<()> {
     if args.count == 0 {
         bail!("--count must be at least 1");
     }
     let device = args.device.resolve().map_err(anyhow::Error::msg)?;
     let (config, generator) = match (&args.run, &args.generator, &args.config) {
-        (Some(run), _, _) => RunDir::open(run)?.load_generator(&device)?,
+        (Some(run), _, _) => RunDir::open(run)?.load_generator(args.best, &device)?,
         (None, Some(weights), Some(config)) => {
             let config = read_config(config)?.model;
             let generator = load_generator(&config, weights, &device)?;

@@ -101,7 +101,7 @@ fn sampling_uses_the_generator_in_inference_mode_reproducibly() {
     let tmp = tempfile::tempdir().unwrap();
     let run = fake_run(&tmp.path().join("run"), Arch::Mlpack);
     let device = Device::flex();
-    let (cfg, g) = run.load_generator(&device).unwrap();
+    let (cfg, g) = run.load_generator(false, &device).unwrap();
     let a = generate::sample(&g, &cfg, 300, 5, &device).unwrap();
     let b = generate::sample(&g, &cfg, 300, 5, &device).unwrap();
     let c = generate::sample(&g, &cfg, 300, 6, &device).unwrap();

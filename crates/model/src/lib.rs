@@ -7,6 +7,8 @@
 //! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
 //! - [`norm`]: batch normalisation per channel or per feature.
 //! - [`flops`]: analytic operation counts of the networks.
+//! - [`sampling`]: drawing images from a generator with seeded noise.
+//! - [`store`]: saving and loading modules' weights.
 
 pub mod config;
 pub mod dcgan;
@@ -15,12 +17,15 @@ pub mod mlpack;
 pub mod networks;
 pub mod noise;
 pub mod norm;
+pub mod sampling;
+pub mod store;
 pub mod upsample;
 
 pub use config::{Arch, ModelConfig};
 pub use networks::{Discriminator, Generator};
 pub use noise::Noise;
 pub use norm::BatchNormMode;
+pub use sampling::sample;
 
 /// Side of a generated image, in pixels.
 pub const SIDE: usize = 28;

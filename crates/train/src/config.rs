@@ -59,6 +59,12 @@ pub struct TrainConfig {
     /// Samples in each epoch's grid (drawn from one fixed noise batch).
     #[config(default = 64)]
     pub grid_size: usize,
+    /// Score the generator with the MNIST classifier every this many epochs (0: never).
+    #[config(default = 1)]
+    pub eval_every: usize,
+    /// Samples drawn for each score.
+    #[config(default = 2000)]
+    pub eval_samples: usize,
 }
 
 impl TrainConfig {
@@ -74,6 +80,11 @@ impl TrainConfig {
         ];
         if let Some((flag, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(format!("{flag} must be at least 1"));
+        }
+        if self.eval_every > 0 && self.eval_samples < 2 {
+            return Err(
+                "--eval-samples must be at least 2 (a covariance needs two samples)".into(),
+            );
         }
         if self.steps == Some(0) {
             return Err("--steps must be at least 1".into());

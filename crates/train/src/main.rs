@@ -1,6 +1,6 @@
 //! `train`: train a GAN on MNIST and write a run directory.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use model::{Arch, BatchNormMode, ModelConfig, Noise};
 use std::path::PathBuf;
@@ -87,6 +87,17 @@ struct Args {
     /// Samples in each epoch's grid (samples/epoch-NNN.png), from one fixed noise batch.
     #[arg(long, default_value_t = 64)]
     grid_size: usize,
+    /// Score the generator with the MNIST classifier every this many epochs (0: never): the
+    /// scores go into log.csv, and the weights with the lowest Fréchet distance into best/.
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    eval_every: usize,
+    /// Samples drawn for each score (10,000 makes `evaluate`'s default figures; fewer is
+    /// faster and a little noisier).
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    eval_samples: usize,
+    /// The classifier's weights; default: assets/mnist-classifier.bpk.
+    #[arg(long, value_name = "FILE")]
+    classifier: Option<PathBuf>,
     /// Run directory to create (must not exist, or be empty); default: runs/<arch>-NNN.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -165,6 +176,8 @@ impl Args {
         .with_digits(self.digits.clone())
         .with_valid_size(self.valid_size)
         .with_grid_size(self.grid_size)
+        .with_eval_every(self.eval_every)
+        .with_eval_samples(self.eval_samples)
     }
 }
 
@@ -188,6 +201,17 @@ fn run(args: Args) -> Result<()> {
         valid_size: config.valid_size,
     })?;
     train::training::check(&config, &data)?;
+    let evaluator = if config.eval_every > 0 {
+        let evaluator = source::load_evaluator(
+            args.classifier.as_deref(),
+            args.data_dir.as_deref(),
+            &device,
+        )
+        .context("scoring the generator during training (--eval-every 0 turns it off)")?;
+        Some(evaluator)
+    } else {
+        None
+    };
     let prefix = format!("{:?}", config.model.arch).to_lowercase();
     let run = RunDir::create(args.out.as_deref(), &prefix)?;
     println!(
@@ -205,7 +229,7 @@ fn run(args: Args) -> Result<()> {
         }
         None => Progress::Auto,
     };
-    let summary = train::train(&config, data, device, &run, progress)?;
+    let summary = train::train(&config, data, device, &run, progress, evaluator)?;
     println!(
         "Trained {} steps ({} epochs) in {:.1}s, {:.1} images/s. Samples: {}\nGenerate with: cargo run -p generate -- --run {}",
         summary.steps,

@@ -5,8 +5,10 @@
 //!   config.json          every setting needed to rebuild the networks and the noise
 //!   generator.bpk        the generator after the last epoch (inference mode)
 //!   discriminator.bpk    the discriminator after the last epoch
-//!   log.csv              one line per epoch: losses, D(x), D(G(z)), images/s, seconds
+//!   log.csv              one line per epoch: losses, D(x), D(G(z)), images/s, seconds,
+//!                        and the classifier's scores when evaluated
 //!   samples/epoch-001.png  a grid from one fixed noise batch, each epoch
+//!   best/                the weights with the lowest Fréchet distance so far, and their scores
 //!   checkpoint/          the Learner's checkpoints (model, optimisers, schedulers)
 //!   train/, valid/       the Learner's per-step metric logs
 //! ```
@@ -14,7 +16,6 @@
 use crate::TrainConfig;
 use anyhow::{Context, Result, bail};
 use burn::prelude::*;
-use burn::store::ModuleRecord;
 use data::fsio::write_atomic;
 use model::{Generator, ModelConfig};
 use std::io::Write;
@@ -28,10 +29,14 @@ pub const GENERATOR: &str = "generator.bpk";
 pub const DISCRIMINATOR: &str = "discriminator.bpk";
 /// File name of the per-epoch log.
 pub const LOG: &str = "log.csv";
+/// Directory of the best weights (lowest Fréchet distance) and their scores.
+pub const BEST: &str = "best";
+/// File name of the best weights' scores (in [`BEST`]).
+pub const BEST_SCORES: &str = "scores.json";
 /// Directory of the per-epoch sample grids.
 pub const SAMPLES: &str = "samples";
 /// Header of the per-epoch log.
-pub const LOG_HEADER: &str = "epoch,step,d_loss,g_loss,d_real,d_fake,valid_d_loss,valid_g_loss,valid_d_real,valid_d_fake,images_per_sec,seconds";
+pub const LOG_HEADER: &str = "epoch,step,d_loss,g_loss,d_real,d_fake,valid_d_loss,valid_g_loss,valid_d_real,valid_d_fake,images_per_sec,seconds,classifier_score,frechet_distance,class_kl,rarest_share,confidence,nearest_train";
 
 /// A run directory.
 #[derive(Debug, Clone)]
@@ -108,10 +113,27 @@ impl RunDir {
         read_config(&self.file(CONFIG))
     }
 
-    /// Loads the trained generator, in inference mode, and its model configuration.
-    pub fn load_generator(&self, device: &Device) -> Result<(ModelConfig, Generator)> {
+    /// The generator's weights: the last epoch's, or the best-scoring ones.
+    pub fn generator_file(&self, best: bool) -> PathBuf {
+        if best {
+            self.path.join(BEST).join(GENERATOR)
+        } else {
+            self.file(GENERATOR)
+        }
+    }
+
+    /// Loads the trained generator (the last epoch's, or the best-scoring one), in inference
+    /// mode, and its model configuration.
+    pub fn load_generator(&self, best: bool, device: &Device) -> Result<(ModelConfig, Generator)> {
         let config = self.config()?;
-        let generator = load_generator(&config.model, &self.file(GENERATOR), device)?;
+        let path = self.generator_file(best);
+        if best && !path.is_file() {
+            bail!(
+                "{}: no best weights in this run (they are kept when training scores the generator: --eval-every)",
+                self.path.display()
+            );
+        }
+        let generator = load_generator(&config.model, &path, device)?;
         Ok((config.model, generator))
     }
 
@@ -148,33 +170,10 @@ pub fn read_config(path: &Path) -> Result<TrainConfig> {
     Ok(config)
 }
 
-/// Saves a module's record atomically (in inference mode, so running statistics are current).
-pub fn save_module<M: Module>(module: &M, path: &Path) -> Result<()> {
-    let bytes = module
-        .valid()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e:?}", path.display()))?;
-    write_atomic(path, |out| out.write_all(&bytes))?;
-    Ok(())
-}
+pub use model::store::save_module;
 
 /// Loads a generator of `config` from `path`, in inference mode.
 pub fn load_generator(config: &ModelConfig, path: &Path, device: &Device) -> Result<Generator> {
-    if !path.is_file() {
-        bail!("{}: no generator weights here", path.display());
-    }
-    let record = ModuleRecord::load(path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read the weights: {e:?}", path.display()))?;
-    let generator = config
-        .init_generator(device)
-        .try_load_record(record)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{}: does not match the {:?} generator of the configuration: {e:?}",
-                path.display(),
-                config.arch
-            )
-        })?;
-    Ok(generator.valid())
+    let what = format!("the {:?} generator of the configuration", config.arch);
+    model::store::load_module(config.init_generator(device), path, &what)
 }

@@ -4,7 +4,7 @@
 use crate::training::TrainData;
 use anyhow::{Result, bail};
 use data::mnist::{self, Mnist, Split};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Which images to train on.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +56,16 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
             valid,
         });
     }
-    let (dir, origin) = mnist::choose_dir(opts.data_dir)?;
+    let dir = mnist_dir(opts.data_dir)?;
+    let train = mnist::load(&dir, Split::Train)?.subset(opts.digits, opts.limit)?;
+    let valid = mnist::load(&dir, Split::Test)?.subset(opts.digits, Some(opts.valid_size))?;
+    Ok(TrainData { train, valid })
+}
+
+/// The directory holding the four MNIST files: `data_dir`, else `$MNIST_DIR`, else the cache,
+/// where missing files are downloaded (with the `download` feature).
+pub fn mnist_dir(data_dir: Option<&Path>) -> Result<PathBuf> {
+    let (dir, origin) = mnist::choose_dir(data_dir)?;
     let missing = mnist::missing_files(&dir);
     if !missing.is_empty() {
         #[cfg(feature = "download")]
@@ -67,12 +76,30 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
                 dir.display()
             );
             data::download::download_missing(&dir, &mirror)?;
-            return load(opts);
+            return Ok(dir);
         }
         let _ = origin;
         bail!("{}", mnist::missing_message(&dir, &missing));
     }
-    let train = mnist::load(&dir, Split::Train)?.subset(opts.digits, opts.limit)?;
-    let valid = mnist::load(&dir, Split::Test)?.subset(opts.digits, Some(opts.valid_size))?;
-    Ok(TrainData { train, valid })
+    Ok(dir)
+}
+
+/// The evaluator that scores samples: the classifier in `classifier` (default
+/// `assets/mnist-classifier.bpk`) with the full MNIST training and test sets as reference.
+pub fn load_evaluator(
+    classifier: Option<&Path>,
+    data_dir: Option<&Path>,
+    device: &burn::prelude::Device,
+) -> Result<quality::Evaluator> {
+    let path = classifier
+        .map(Path::to_path_buf)
+        .unwrap_or_else(quality::classifier::default_path);
+    let classifier = quality::classifier::load(&path, device)?;
+    let dir = mnist_dir(data_dir)?;
+    Ok(quality::Evaluator::new(
+        classifier,
+        mnist::load(&dir, Split::Train)?,
+        mnist::load(&dir, Split::Test)?,
+        device,
+    ))
 }

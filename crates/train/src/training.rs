@@ -5,9 +5,9 @@ use crate::batch::{ImageBatcher, ImageDataset};
 use crate::gan::Gan;
 use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
 use crate::renderer::LineRenderer;
-use crate::run::{DISCRIMINATOR, GENERATOR, RunDir, save_module};
+use crate::run::{BEST, BEST_SCORES, DISCRIMINATOR, GENERATOR, RunDir, save_module};
 use crate::strategy::{EpochWork, GanStrategy, Schedule};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::ParamGroup;
 use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
@@ -16,10 +16,12 @@ use burn::prelude::*;
 use burn::train::checkpoint::KeepLastNCheckpoints;
 use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
 use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
+use data::fsio::write_atomic;
 use data::mnist::Mnist;
 use data::pixels::Range;
+use quality::{Evaluator, Report, Scores};
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The images a run trains and validates on.
@@ -66,13 +68,15 @@ pub fn check(config: &TrainConfig, data: &TrainData) -> Result<()> {
     Ok(())
 }
 
-/// Trains a GAN on `data` on `device`, writing everything into `run`.
+/// Trains a GAN on `data` on `device`, writing everything into `run`. With an `evaluator`,
+/// the generator is scored every `config.eval_every` epochs (see [`Scoring`]).
 pub fn train(
     config: &TrainConfig,
     data: TrainData,
     device: Device,
     run: &RunDir,
     progress: Progress,
+    evaluator: Option<Evaluator>,
 ) -> Result<TrainSummary> {
     check(config, &data)?;
     let n = data.train.len();
@@ -110,11 +114,16 @@ pub fn train(
         pre_train: config.pre_train,
         max_steps: config.steps,
     };
+    let scoring = match evaluator {
+        Some(evaluator) if config.eval_every > 0 => Some(Scoring::new(evaluator, config)),
+        _ => None,
+    };
     let started = Instant::now();
     let work = EpochOutputs {
         run: run.clone(),
         fixed_noise,
         started,
+        scoring,
     };
     let strategy = GanStrategy::new(device.clone(), schedule, Box::new(work));
     let error = strategy.error_slot();
@@ -172,11 +181,104 @@ pub fn optimisers(config: &TrainConfig, gan: &Gan) -> (ModuleOptimizer, ModuleLr
     (optim, lr)
 }
 
-/// The per-epoch outputs: weights, the sample grid and a log line.
+/// Scoring the generator during training: every `every` epochs, `samples` images drawn with
+/// the same seed are scored; the weights with the lowest Fréchet distance so far are kept in
+/// the run's `best/` directory, with their report.
+pub struct Scoring {
+    evaluator: Evaluator,
+    every: usize,
+    samples: usize,
+    seed: u64,
+    noise: model::ModelConfig,
+    floor: Scores,
+    best: Mutex<Option<f64>>,
+}
+
+impl Scoring {
+    /// Scores as `config` says (its `eval_every`, `eval_samples`, `seed`), computing the
+    /// real-data floor for that many images once.
+    pub fn new(evaluator: Evaluator, config: &TrainConfig) -> Self {
+        let floor = evaluator.floor(config.eval_samples);
+        Self {
+            floor,
+            evaluator,
+            every: config.eval_every.max(1),
+            samples: config.eval_samples,
+            seed: config.seed,
+            noise: config.model.clone(),
+            best: Mutex::new(None),
+        }
+    }
+
+    /// Scores `generator` after `epoch` if it is due; returns the scores and whether they are
+    /// the best so far (in which case the weights are saved into `best/`).
+    fn epoch_done(
+        &self,
+        epoch: usize,
+        steps: usize,
+        model: &Gan,
+        generator: &model::Generator,
+        run: &RunDir,
+    ) -> Result<Option<Scores>> {
+        if !epoch.is_multiple_of(self.every) {
+            return Ok(None);
+        }
+        let device = self.evaluator.device();
+        let images = model::sample(generator, &self.noise, self.samples, self.seed, device)?;
+        let scores = self.evaluator.scores(&images);
+        let mut best = self.best.lock().expect("best lock");
+        let improved = best.is_none_or(|b| scores.frechet_distance < b);
+        if improved {
+            *best = Some(scores.frechet_distance);
+            let dir = run.path.join(BEST);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
+            save_module(generator, &dir.join(GENERATOR))?;
+            save_module(&model.discriminator, &dir.join(DISCRIMINATOR))?;
+            let report = BestReport {
+                epoch,
+                step: steps,
+                report: Report {
+                    source: run.path.display().to_string(),
+                    samples: scores.clone(),
+                    real: self.floor.clone(),
+                },
+            };
+            let json = serde_json::to_string_pretty(&report)?;
+            write_atomic(&dir.join(BEST_SCORES), |out| out.write_all(json.as_bytes()))?;
+        }
+        println!(
+            "epoch {epoch}: classifier score {:.2} (real data {:.2}), Fréchet distance {:.2} (real data {:.2}), rarest digit {:.1} %{}",
+            scores.classifier_score,
+            self.floor.classifier_score,
+            scores.frechet_distance,
+            self.floor.frechet_distance,
+            scores.rarest_share * 100.0,
+            if improved {
+                "; best so far, kept in best/"
+            } else {
+                ""
+            }
+        );
+        Ok(Some(scores))
+    }
+}
+
+/// The scores of the best weights, as written to `best/scores.json`.
+#[derive(Debug, serde::Serialize)]
+struct BestReport {
+    epoch: usize,
+    step: usize,
+    #[serde(flatten)]
+    report: Report,
+}
+
+/// The per-epoch outputs: weights, the sample grid, scores and a log line.
 struct EpochOutputs {
     run: RunDir,
     fixed_noise: Tensor<2>,
     started: Instant,
+    scoring: Option<Scoring>,
 }
 
 impl EpochWork for EpochOutputs {
@@ -217,6 +319,24 @@ impl EpochWork for EpochOutputs {
         }
         fields.push(mean(IMAGES_PER_SECOND, Split::Train));
         fields.push(format!("{:.1}", self.started.elapsed().as_secs_f64()));
+        let scores = match &self.scoring {
+            Some(scoring) => scoring.epoch_done(epoch, steps, model, &generator, &self.run)?,
+            None => None,
+        };
+        match scores {
+            Some(s) => fields.extend(
+                [
+                    s.classifier_score,
+                    s.frechet_distance,
+                    s.class_kl,
+                    s.rarest_share,
+                    s.confidence,
+                    s.nearest_train_mean,
+                ]
+                .map(|v| format!("{v:.6}")),
+            ),
+            None => fields.extend(std::iter::repeat_n(String::new(), 6)),
+        }
         self.run.append_log(&fields.join(","))
     }
 }

@@ -33,9 +33,10 @@ fn run_once(seed: u64, dir: &std::path::Path) -> TensorData {
         device.clone(),
         &run,
         Progress::Lines(Duration::from_secs(3600)),
+        None,
     )
     .unwrap();
-    let (model, generator) = run.load_generator(&device).unwrap();
+    let (model, generator) = run.load_generator(false, &device).unwrap();
     let z = model.noise.sample_seeded(4, model.noise_dim, 99, &device);
     generator.forward(z).into_data()
 }

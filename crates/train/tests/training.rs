@@ -55,6 +55,7 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
             device.clone(),
             &run,
             Progress::Lines(Duration::from_secs(3600)),
+            None,
         )
         .unwrap();
         assert_eq!(summary.steps, 6, "{arch:?}");
@@ -85,7 +86,7 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
         // The trained generator differs from the one the same seed initialises.
         device.seed(cfg.seed);
         let initial = cfg.model.init_generator(&device.clone().autodiff()).valid();
-        let trained = run.load_generator(&device).unwrap().1;
+        let trained = run.load_generator(false, &device).unwrap().1;
         let z = cfg.model.noise.sample(4, cfg.model.noise_dim, &device);
         let a = initial.forward(z.clone()).into_data();
         let b = trained.forward(z).into_data();
@@ -250,6 +251,7 @@ fn bad_settings_and_data_are_refused_with_the_reason() {
         Device::flex(),
         &run,
         Progress::Lines(Duration::from_secs(60)),
+        None,
     )
     .unwrap_err()
     .to_string();

@@ -1,0 +1,46 @@
+//! The images to score: samples drawn from a trained generator, or read from a CSV file.
+
+use anyhow::{Result, bail};
+use data::PIXELS;
+use data::pixels::Range;
+use std::path::Path;
+use train::RunDir;
+
+/// Draws `count` samples from the generator of the run in `dir` (its best weights if `best`),
+/// with noise seeded by `seed` (the same images `generate --count N --seed S` writes): 784
+/// values in [-1, 1] each.
+pub fn from_run(
+    dir: &Path,
+    best: bool,
+    count: usize,
+    seed: u64,
+    device: &burn::prelude::Device,
+) -> Result<Vec<f32>> {
+    let (config, generator) = RunDir::open(dir)?.load_generator(best, device)?;
+    model::sample(&generator, &config, count, seed, device)
+}
+
+/// Reads images from a CSV file with one image per row (784 values, or 785 with a leading
+/// label), in any of generate's ranges ([-1, 1], [0, 1] or [0, 255], guessed from the values
+/// unless given): 784 values in [-1, 1] each.
+pub fn from_csv(path: &Path, range: Option<Range>) -> Result<Vec<f32>> {
+    let m = data::csv::read_matrix(path)?;
+    if m.cols != PIXELS && m.cols != PIXELS + 1 {
+        bail!(
+            "{}: has {} columns; expected one image per row (784 values, or 785 with a label)",
+            path.display(),
+            m.cols
+        );
+    }
+    let skip = m.cols - PIXELS;
+    let values: Vec<f32> = m
+        .values
+        .chunks_exact(m.cols)
+        .flat_map(|row| row[skip..].iter().copied())
+        .collect();
+    let range = range.unwrap_or_else(|| Range::detect(&values));
+    Ok(values
+        .into_iter()
+        .map(|v| range.to_unit(v) * 2.0 - 1.0)
+        .collect())
+}

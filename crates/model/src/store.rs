@@ -1,0 +1,36 @@
+//! Saving and loading modules' weights as Burn records (`.bpk`).
+
+use anyhow::{Context, Result, bail};
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use data::fsio::write_atomic;
+use std::path::Path;
+
+/// Saves a module's record atomically (in inference mode, so running statistics are current).
+pub fn save_module<M: Module>(module: &M, path: &Path) -> Result<()> {
+    let bytes = module
+        .valid()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e:?}", path.display()))?;
+    write_atomic(path, |out| out.write_all(&bytes))
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+/// Loads the weights in `path` into `module` (freshly initialised with the right shapes) and
+/// returns it in inference mode. `what` names the module in errors ("the dcgan generator").
+pub fn load_module<M: Module>(module: M, path: &Path, what: &str) -> Result<M> {
+    if !path.is_file() {
+        bail!(
+            "{}: no such file (expected {what}'s weights)",
+            path.display()
+        );
+    }
+    let record = ModuleRecord::load(path)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read the weights: {e:?}", path.display()))?;
+    let module = module
+        .try_load_record(record)
+        .map_err(|e| anyhow::anyhow!("{}: does not match {what}: {e:?}", path.display()))?;
+    Ok(module.valid())
+}
