@@ -185,7 +185,7 @@ pub fn load(path: &Path, device: &Device) -> Result<Classifier> {
     if !path.is_file() {
         anyhow::bail!(
             "{}: no classifier weights here; train them with `{TRAIN_COMMAND}` \
-             (about 5 minutes on 2 cores), or pass --classifier FILE",
+             (about 8 minutes on 2 cores), or pass --classifier FILE",
             path.display()
         );
     }

@@ -103,11 +103,21 @@ fn only_ones_collapse_the_histogram() {
 }
 
 #[test]
-fn floor_of_training_images_is_close_to_the_test_set() {
+fn floor_of_training_images_scores_like_real_digits() {
     let floor = evaluator().floor(2_000);
     assert_eq!(floor.count, 2_000);
-    assert!(floor.frechet_distance < 1.0, "{floor:?}");
-    assert!(floor.classifier_score > 9.0, "{floor:?}");
+    assert!(floor.classifier_score > 9.5, "{floor:?}");
+    assert!(
+        floor.class_kl < 0.02 && floor.rarest_share > 0.07,
+        "{floor:?}"
+    );
+    // The Fréchet distance of a finite sample is biased upwards, less so the larger the
+    // sample: that is why every score is printed beside a floor of as many real images.
+    let larger = evaluator().floor(6_000);
+    assert!(
+        larger.frechet_distance < floor.frechet_distance,
+        "{larger:?} vs {floor:?}"
+    );
     // Test images are not in the training set: their nearest training image is some way off.
     assert!(floor.nearest_train_mean > 1.0, "{floor:?}");
 }
