@@ -9,6 +9,7 @@
 //!   per-epoch work.
 //! - [`renderer`]: plain progress lines when the output is not a terminal.
 //! - [`run`]: the run directory: its files, creating it, loading a trained generator.
+//! - [`report`]: the run's HTML report and progress animation, rewritten each epoch.
 //! - [`training`]: [`train`], putting it all together.
 //! - [`bench`]: timing full training steps (the `bench` binary).
 //! - [`cli`]: what the binaries share.
@@ -21,6 +22,7 @@ pub mod device;
 pub mod gan;
 pub mod metrics;
 pub mod renderer;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod strategy;

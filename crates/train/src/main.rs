@@ -231,12 +231,13 @@ fn run(args: Args) -> Result<()> {
     };
     let summary = train::train(&config, data, device, &run, progress, evaluator)?;
     println!(
-        "Trained {} steps ({} epochs) in {:.1}s, {:.1} images/s. Samples: {}\nGenerate with: cargo run -p generate -- --run {}",
+        "Trained {} steps ({} epochs) in {:.1}s, {:.1} images/s. Samples: {}\nReport: {}\nGenerate with: cargo run -p generate -- --run {}",
         summary.steps,
         summary.epochs,
         summary.seconds,
         summary.images_per_sec,
         run.path.join("samples").display(),
+        run.file(train::report::REPORT).display(),
         run.path.display()
     );
     Ok(())

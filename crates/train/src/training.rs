@@ -5,6 +5,7 @@ use crate::batch::{ImageBatcher, ImageDataset};
 use crate::gan::Gan;
 use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
 use crate::renderer::LineRenderer;
+use crate::report;
 use crate::run::{BEST, BEST_SCORES, DISCRIMINATOR, GENERATOR, RunDir, save_module};
 use crate::strategy::{EpochWork, GanStrategy, Schedule};
 use anyhow::{Context, Result, bail};
@@ -337,6 +338,11 @@ impl EpochWork for EpochOutputs {
             ),
             None => fields.extend(std::iter::repeat_n(String::new(), 6)),
         }
-        self.run.append_log(&fields.join(","))
+        self.run.append_log(&fields.join(","))?;
+        // The report is derived from the files above: failing to draw it loses nothing.
+        if let Err(err) = report::write_report(&self.run) {
+            eprintln!("warning: {}: not updated: {err:#}", report::REPORT);
+        }
+        Ok(())
     }
 }
