@@ -62,3 +62,55 @@ pub fn csv_to_png(input: &Path, output: &Path, range: Option<Range>) -> Result<C
     data::png::save(&img, output)?;
     Ok(layout)
 }
+
+/// Writes an HTML page at `page` for a generation run: the grid `grid` (a PNG in the same
+/// directory), the settings in `details`, and a link to the run's training report when the page
+/// sits beside it.
+pub fn write_page(page: &Path, grid: &Path, details: &[(&str, String)]) -> Result<()> {
+    use std::fmt::Write as _;
+    use train::report::{REPORT, escape};
+    let dir = page.parent().unwrap_or(Path::new("."));
+    if grid.parent().unwrap_or(Path::new(".")) != dir {
+        bail!(
+            "{}: the page must be in the same directory as the grid {}",
+            page.display(),
+            grid.display()
+        );
+    }
+    let grid_name = grid
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n\
+         <title>Generated samples</title>\n<style>\n\
+         body {{ font-family: sans-serif; margin: 2em; }}\n\
+         td, th {{ border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; }}\n\
+         table {{ border-collapse: collapse; }}\n\
+         img {{ image-rendering: pixelated; min-width: 363px; }}\n\
+         </style>\n</head>\n<body>\n<h1>Generated samples</h1>\n\
+         <figure><img src=\"{}\" alt=\"the samples\" /><figcaption>{}</figcaption></figure>\n<table>\n",
+        escape(&grid_name),
+        escape(&grid_name)
+    );
+    for (k, v) in details {
+        let _ = writeln!(
+            html,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(k),
+            escape(v)
+        );
+    }
+    let _ = writeln!(html, "</table>");
+    if dir.join(REPORT).is_file() {
+        let _ = writeln!(
+            html,
+            "<p><a href=\"{REPORT}\">The training report of this run</a></p>"
+        );
+    }
+    let _ = writeln!(html, "</body>\n</html>");
+    data::fsio::write_atomic(page, |out| out.write_all(html.as_bytes()))?;
+    Ok(())
+}

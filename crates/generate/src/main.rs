@@ -76,6 +76,10 @@ struct SampleArgs {
     /// and Kaggle layout, readable by `train --train-csv`).
     #[arg(long, value_enum, default_value_t = RangeArg::Byte)]
     range: RangeArg,
+    /// Also write an HTML page beside the PNG grid (same name, .html) showing it with these
+    /// settings, linked to the run's training report when it is in the run directory.
+    #[arg(long)]
+    report: bool,
     /// Device, among the backends compiled in.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
@@ -101,6 +105,9 @@ fn sample(args: SampleArgs) -> Result<()> {
         csv = Some(dir.join("samples.csv"));
         png = Some(dir.join("samples.png"));
     }
+    if args.report && png.is_none() {
+        bail!("--report shows the PNG grid: give --png FILE too (or no output, for the defaults)");
+    }
     let images = generate::sample(&generator, &config, args.count, args.seed, &device)?;
     if let Some(path) = &csv {
         data::csv::write_images(path, &images, args.range.into())?;
@@ -114,6 +121,29 @@ fn sample(args: SampleArgs) -> Result<()> {
             args.count,
             path.display()
         );
+    }
+    if let (true, Some(grid)) = (args.report, &png) {
+        let page = grid.with_extension("html");
+        let source = match (&args.run, &args.generator) {
+            (Some(run), _) => format!(
+                "{} ({} weights)",
+                run.display(),
+                if args.best { "best" } else { "last epoch's" }
+            ),
+            (None, Some(weights)) => weights.display().to_string(),
+            _ => String::new(),
+        };
+        generate::write_page(
+            &page,
+            grid,
+            &[
+                ("generator", source),
+                ("samples", args.count.to_string()),
+                ("seed", args.seed.to_string()),
+                ("device", format!("{device:?}")),
+            ],
+        )?;
+        println!("Wrote a page showing them to {}", page.display());
     }
     if let Some(dir) = &args.png_dir {
         generate::write_png_dir(&images, dir)?;

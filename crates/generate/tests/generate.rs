@@ -201,3 +201,24 @@ fn bad_input_gives_a_one_line_error_naming_the_problem() {
     let (ok, text) = generate(&["--run", other.path.to_str().unwrap(), "--count", "0"]);
     assert!(!ok && text.contains("--count"), "{text}");
 }
+
+#[test]
+fn report_page_shows_the_grid_it_sits_beside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = fake_run(&tmp.path().join("run"), Arch::Dcgan);
+    let dir = run.path.to_str().unwrap();
+    let (ok, text) = generate(&["--run", dir, "--count", "9", "--seed", "2", "--report"]);
+    assert!(ok, "{text}");
+    let page = std::fs::read_to_string(run.file("samples.html")).unwrap();
+    assert!(page.contains("<img src=\"samples.png\""), "{page}");
+    assert!(run.file("samples.png").is_file());
+    assert!(page.contains("<th>seed</th><td>2</td>"), "{page}");
+
+    // Without a PNG there is nothing to show.
+    let csv = tmp.path().join("only.csv");
+    let (ok, text) = generate(&["--run", dir, "--csv", csv.to_str().unwrap(), "--report"]);
+    assert!(
+        !ok && text.contains("--report") && !text.contains("panicked"),
+        "{text}"
+    );
+}

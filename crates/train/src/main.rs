@@ -104,6 +104,10 @@ struct Args {
     /// Device, among the backends compiled in (features flex, ndarray, wgpu).
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
+    /// Only rewrite the report (report.html, samples/progress.gif) of an existing run
+    /// directory from its files, and exit.
+    #[arg(long, value_name = "RUN_DIR", exclusive = true)]
+    report: Option<PathBuf>,
     /// Print a plain progress line every this many seconds instead of the terminal dashboard.
     #[arg(long, value_name = "SECS")]
     progress_every: Option<f64>,
@@ -182,6 +186,11 @@ impl Args {
 }
 
 fn run(args: Args) -> Result<()> {
+    if let Some(dir) = &args.report {
+        let path = train::report::write_report(&RunDir::open(dir)?)?;
+        println!("Wrote {}", path.display());
+        return Ok(());
+    }
     for (flag, betas) in [("--betas-g", &args.betas_g), ("--betas-d", &args.betas_d)] {
         if betas.len() != 2 {
             anyhow::bail!(

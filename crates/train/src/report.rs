@@ -231,7 +231,7 @@ pub fn write_progress_gif(run: &RunDir) -> Result<Option<PathBuf>> {
 }
 
 /// Escapes text for HTML.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -389,14 +389,27 @@ pub fn write_report(run: &RunDir) -> Result<PathBuf> {
     }
 
     // The per-epoch table.
+    // `seconds` counts from the start of the run; the epoch's own time is shown beside it.
+    let seconds = log.header.iter().position(|h| h == "seconds");
     let _ = writeln!(html, "<h2>Epochs</h2>\n<table>\n<tr>");
     for h in &log.header {
         let _ = write!(html, "<th>{}</th>", escape(h));
+        if h == "seconds" {
+            let _ = write!(html, "<th>epoch_seconds</th>");
+        }
     }
     let _ = writeln!(html, "</tr>");
+    let mut previous = 0.0;
     for row in &log.rows {
         let _ = write!(html, "<tr>");
-        for v in row {
+        for (i, v) in row.iter().enumerate() {
+            if Some(i) == seconds {
+                let now = v.unwrap_or(previous);
+                let text = format!("{:.1}", now - previous);
+                previous = now;
+                let _ = write!(html, "<td>{:.1}</td><td>{text}</td>", v.unwrap_or(f64::NAN));
+                continue;
+            }
             let text = v.map(|v| format!("{v:.4}")).unwrap_or_default();
             let _ = write!(html, "<td>{}</td>", text.trim_end_matches(".0000"));
         }

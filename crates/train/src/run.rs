@@ -9,6 +9,8 @@
 //!                        and the classifier's scores when evaluated
 //!   samples/epoch-001.png  a grid from one fixed noise batch, each epoch
 //!   best/                the weights with the lowest Fréchet distance so far, and their scores
+//!   report.html          the run at a glance, rewritten each epoch (see `report`)
+//!   samples/progress.gif every epoch's grid in turn
 //!   checkpoint/          the Learner's checkpoints (model, optimisers, schedulers)
 //!   train/, valid/       the Learner's per-step metric logs
 //! ```
