@@ -19,6 +19,20 @@ pub struct Matrix {
     pub values: Vec<f32>,
 }
 
+impl Matrix {
+    /// The pixels of each row, if the matrix holds one image per row: 784 values, or 785
+    /// with a leading label (dropped). `None` for any other width.
+    pub fn images(&self) -> Option<Vec<f32>> {
+        let skip = self.cols.checked_sub(PIXELS).filter(|&s| s <= 1)?;
+        Some(
+            self.values
+                .chunks_exact(self.cols)
+                .flat_map(|row| row[skip..].iter().copied())
+                .collect(),
+        )
+    }
+}
+
 /// Reads a CSV file of numbers. A first row that is not all numbers is taken as a header and
 /// skipped; every other row must have the same number of numeric fields.
 pub fn read_matrix(path: &Path) -> Result<Matrix, DataError> {

@@ -1,7 +1,6 @@
 //! The images to score: samples drawn from a trained generator, or read from a CSV file.
 
 use anyhow::{Result, bail};
-use data::PIXELS;
 use data::pixels::Range;
 use std::path::Path;
 use train::RunDir;
@@ -25,19 +24,13 @@ pub fn from_run(
 /// unless given): 784 values in [-1, 1] each.
 pub fn from_csv(path: &Path, range: Option<Range>) -> Result<Vec<f32>> {
     let m = data::csv::read_matrix(path)?;
-    if m.cols != PIXELS && m.cols != PIXELS + 1 {
+    let Some(values) = m.images() else {
         bail!(
             "{}: has {} columns; expected one image per row (784 values, or 785 with a label)",
             path.display(),
             m.cols
         );
-    }
-    let skip = m.cols - PIXELS;
-    let values: Vec<f32> = m
-        .values
-        .chunks_exact(m.cols)
-        .flat_map(|row| row[skip..].iter().copied())
-        .collect();
+    };
     let range = range.unwrap_or_else(|| Range::detect(&values));
     Ok(values
         .into_iter()

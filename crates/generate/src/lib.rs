@@ -33,13 +33,7 @@ pub enum CsvLayout {
 /// to be in ([`Range::detect`]) if `None`. Returns the layout found.
 pub fn csv_to_png(input: &Path, output: &Path, range: Option<Range>) -> Result<CsvLayout> {
     let m = data::csv::read_matrix(input)?;
-    let (layout, img) = if m.cols == PIXELS || m.cols == PIXELS + 1 {
-        let skip = m.cols - PIXELS;
-        let values: Vec<f32> = m
-            .values
-            .chunks_exact(m.cols)
-            .flat_map(|row| row[skip..].iter().copied())
-            .collect();
+    let (layout, img) = if let Some(values) = m.images() {
         let range = range.unwrap_or_else(|| Range::detect(&values));
         (
             CsvLayout::Rows,

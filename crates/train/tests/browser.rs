@@ -7,16 +7,11 @@
 mod common;
 
 use base64::Engine;
-use burn::prelude::*;
-use model::{Arch, ModelConfig};
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 use train::report::REPORT;
-use train::run::RunDir;
-use train::source::{self, DataOptions};
-use train::{OptimConfig, Progress, TrainConfig};
 
 /// chromedriver, killed when dropped.
 struct Driver {
@@ -73,35 +68,7 @@ impl Drop for Driver {
 
 #[test]
 fn chromium_loads_every_image_of_the_report() {
-    let config = TrainConfig::new(
-        ModelConfig::new().with_arch(Arch::Dcgan),
-        OptimConfig::new(),
-        OptimConfig::new(),
-    )
-    .with_batch_size(32)
-    .with_steps(Some(4))
-    .with_limit(Some(64))
-    .with_valid_size(32)
-    .with_grid_size(16);
-    let dir = common::mnist_dir();
-    let data = source::load(&DataOptions {
-        data_dir: Some(&dir),
-        limit: config.limit,
-        valid_size: config.valid_size,
-        ..Default::default()
-    })
-    .expect("MNIST in MNIST_DIR or ../shared/data/mnist");
-    let tmp = tempfile::tempdir().unwrap();
-    let run = RunDir::create(Some(&tmp.path().join("run")), "t").unwrap();
-    train::train(
-        &config,
-        data,
-        Device::flex(),
-        &run,
-        Progress::Lines(Duration::from_secs(3600)),
-        None,
-    )
-    .unwrap();
+    let (_tmp, run) = common::short_run(4, 16);
     let page = run.file(REPORT).canonicalize().unwrap();
 
     let driver = Driver::start();

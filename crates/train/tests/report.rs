@@ -3,17 +3,12 @@
 
 mod common;
 
-use burn::prelude::*;
 use image::AnimationDecoder;
 use image::codecs::gif::GifDecoder;
-use model::{Arch, ModelConfig};
 use quick_xml::events::Event;
 use std::collections::HashMap;
-use std::time::Duration;
 use train::report::{PROGRESS, REPORT, downsample};
-use train::run::{LOG, RunDir, SAMPLES};
-use train::source::{self, DataOptions};
-use train::{OptimConfig, Progress, TrainConfig};
+use train::run::{LOG, SAMPLES};
 
 /// Every element of the page: (name, attributes), checking on the way that it is well formed.
 fn elements(html: &str) -> Vec<(String, HashMap<String, String>)> {
@@ -53,36 +48,7 @@ fn elements(html: &str) -> Vec<(String, HashMap<String, String>)> {
 
 #[test]
 fn a_short_run_gets_a_report_and_an_animation() {
-    let config = TrainConfig::new(
-        ModelConfig::new().with_arch(Arch::Dcgan),
-        OptimConfig::new(),
-        OptimConfig::new(),
-    )
-    .with_batch_size(32)
-    .with_steps(Some(6))
-    .with_limit(Some(64))
-    .with_valid_size(32)
-    .with_grid_size(9)
-    .with_seed(3);
-    let dir = common::mnist_dir();
-    let data = source::load(&DataOptions {
-        data_dir: Some(&dir),
-        limit: config.limit,
-        valid_size: config.valid_size,
-        ..Default::default()
-    })
-    .expect("MNIST in MNIST_DIR or ../shared/data/mnist");
-    let tmp = tempfile::tempdir().unwrap();
-    let run = RunDir::create(Some(&tmp.path().join("run")), "t").unwrap();
-    train::train(
-        &config,
-        data,
-        Device::flex(),
-        &run,
-        Progress::Lines(Duration::from_secs(3600)),
-        None,
-    )
-    .unwrap();
+    let (_tmp, run) = common::short_run(6, 9);
     let epochs = std::fs::read_to_string(run.file(LOG))
         .unwrap()
         .lines()
