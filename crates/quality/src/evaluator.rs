@@ -118,7 +118,8 @@ impl Evaluator {
     /// Prepares the test set's feature statistics and the training set for nearest-neighbour
     /// search. `classifier` must be in inference mode.
     pub fn new(classifier: Classifier, train: Mnist, test: Mnist, device: &Device) -> Self {
-        let mut evaluator = Self {
+        let test_predictions = classifier.predict(&signed(&test.pixels), device);
+        Self {
             classifier,
             device: device.clone(),
             train_set: Reference::new(
@@ -127,13 +128,9 @@ impl Evaluator {
                 device,
             ),
             train,
-            test_features: Gaussian::fit(&[0.0; 2], 1),
+            test_features: Gaussian::fit(&test_predictions.features, test_predictions.dim),
             test,
-        };
-        let test_images = signed(&evaluator.test.pixels);
-        let classified = evaluator.classify(&test_images);
-        evaluator.test_features = Gaussian::fit(&classified.features, classified.dim);
-        evaluator
+        }
     }
 
     /// The device the evaluator computes on.

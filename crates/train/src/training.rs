@@ -190,7 +190,7 @@ pub struct Scoring {
     every: usize,
     samples: usize,
     seed: u64,
-    noise: model::ModelConfig,
+    model: model::ModelConfig,
     floor: Scores,
     best: Mutex<Option<f64>>,
 }
@@ -206,7 +206,7 @@ impl Scoring {
             every: config.eval_every.max(1),
             samples: config.eval_samples,
             seed: config.seed,
-            noise: config.model.clone(),
+            model: config.model.clone(),
             best: Mutex::new(None),
         }
     }
@@ -225,7 +225,7 @@ impl Scoring {
             return Ok(None);
         }
         let device = self.evaluator.device();
-        let images = model::sample(generator, &self.noise, self.samples, self.seed, device)?;
+        let images = model::sample(generator, &self.model, self.samples, self.seed, device)?;
         let scores = self.evaluator.scores(&images);
         let mut best = self.best.lock().expect("best lock");
         let improved = best.is_none_or(|b| scores.frechet_distance < b);
