@@ -1,5 +1,6 @@
 //! Every hyperparameter of a training run; saved in the run directory as `config.json`.
 
+use crate::loss::Loss;
 use burn::prelude::*;
 use model::ModelConfig;
 
@@ -44,6 +45,13 @@ pub struct TrainConfig {
     /// Discriminator-only steps before the generator starts training (mlpack's preTrainSize).
     #[config(default = 0)]
     pub pre_train: usize,
+    /// The adversarial loss.
+    #[config(default = "Loss::Standard")]
+    pub loss: Loss,
+    /// Whether the generator minimises the original, saturating `log(1 - D(G(z)))` instead of
+    /// `-log D(G(z))` (standard loss only).
+    #[config(default = false)]
+    pub saturating: bool,
     /// Scale of the generator's gradient (mlpack's multiplier).
     #[config(default = 1.0)]
     pub multiplier: f64,
@@ -85,6 +93,13 @@ impl TrainConfig {
             return Err(
                 "--eval-samples must be at least 2 (a covariance needs two samples)".into(),
             );
+        }
+        if self.saturating && self.loss != Loss::Standard {
+            return Err(format!(
+                "--saturating is a form of the standard loss, not of --loss {:?}",
+                self.loss
+            )
+            .to_lowercase());
         }
         if self.steps == Some(0) {
             return Err("--steps must be at least 1".into());

@@ -7,8 +7,8 @@
 //! gradients. The generator's forward pass is done once and serves both losses.
 
 use crate::batch::GanBatch;
+use crate::loss::Loss;
 use burn::prelude::*;
-use burn::tensor::activation::{sigmoid, softplus};
 use burn::train::metric::ItemLazy;
 use burn::train::{InferenceStep, TrainOutput, TrainStep};
 use burn_std::ExecutionError;
@@ -23,6 +23,10 @@ pub struct StepSettings {
     pub noise_dim: usize,
     /// Scale of the generator's loss, and so of its gradient.
     pub multiplier: f64,
+    /// The adversarial loss.
+    pub loss: Loss,
+    /// Whether the generator minimises the saturating `log(1 - D(G(z)))` (standard loss).
+    pub saturating: bool,
 }
 
 /// Both networks of a GAN, trained together by the Learner.
@@ -38,8 +42,15 @@ pub struct Gan {
 }
 
 impl Gan {
-    /// Creates both networks of `cfg`, initialised; the generator's loss is scaled by `multiplier`.
-    pub fn new(cfg: &ModelConfig, multiplier: f64, device: &Device) -> Self {
+    /// Creates both networks of `cfg`, initialised, trained with `loss` (and `saturating`);
+    /// the generator's loss is scaled by `multiplier`.
+    pub fn new(
+        cfg: &ModelConfig,
+        multiplier: f64,
+        loss: Loss,
+        saturating: bool,
+        device: &Device,
+    ) -> Self {
         Self {
             generator: cfg.init_generator(device),
             discriminator: cfg.init_discriminator(device),
@@ -47,6 +58,8 @@ impl Gan {
                 noise: cfg.noise,
                 noise_dim: cfg.noise_dim,
                 multiplier,
+                loss,
+                saturating,
             },
         }
     }
@@ -62,29 +75,21 @@ impl Gan {
         let fake = self.generator.forward(z);
         let real_logits = self.discriminator.forward(batch.images);
         let fake_logits = self.discriminator.forward(fake.clone().detach());
-        let d_loss = bce_with_logits(real_logits.clone(), true)
-            + bce_with_logits(fake_logits.clone(), false);
+        let loss = self.settings.loss;
+        let d_loss = loss.discriminator(real_logits.clone(), fake_logits.clone());
         let g_loss = with_generator.then(|| {
             // The discriminator's parameters get no gradient from the generator's loss.
             let critic = self.discriminator.clone().no_grad();
-            bce_with_logits(critic.forward(fake), true)
+            loss.generator(critic.forward(fake), self.settings.saturating)
         });
         Losses {
             d_loss,
             g_loss,
-            d_real: sigmoid(real_logits).mean(),
-            d_fake: sigmoid(fake_logits).mean(),
+            d_real: loss.reported(real_logits),
+            d_fake: loss.reported(fake_logits),
             batch_size: n,
         }
     }
-}
-
-/// Mean sigmoid cross-entropy of logits against an all-real or all-fake target, computed
-/// stably: `softplus(-x)` for real, `softplus(x)` for fake. For the generator (target real)
-/// this is the non-saturating loss `-log D(G(z))`.
-pub fn bce_with_logits(logits: Tensor<2>, real: bool) -> Tensor<1> {
-    let x = if real { logits.neg() } else { logits };
-    softplus(x, 1.0).mean()
 }
 
 struct Losses {

@@ -3,6 +3,7 @@
 //! - [`config`]: [`TrainConfig`], every hyperparameter of a run (saved as `config.json`).
 //! - [`device`]: choosing among the compiled-in backends.
 //! - [`batch`]: MNIST images as a Burn dataset and batches.
+//! - [`loss`]: the adversarial losses (standard, LSGAN, hinge).
 //! - [`gan`]: [`Gan`], the module holding both networks, with its train and inference steps.
 //! - [`metrics`]: the losses, D(x), D(G(z)) and images/s as Learner metrics.
 //! - [`strategy`]: the learning strategy that schedules generator updates and runs the
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod device;
 pub mod gan;
+pub mod loss;
 pub mod metrics;
 pub mod renderer;
 pub mod report;

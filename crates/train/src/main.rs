@@ -6,6 +6,7 @@ use model::{Arch, BatchNormMode, ModelConfig, Noise};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use train::loss::Loss;
 use train::source::{self, DataOptions};
 use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
 
@@ -78,6 +79,13 @@ struct Args {
     /// Discriminator-only steps before the generator starts training (mlpack's preTrainSize).
     #[arg(long, default_value_t = 0)]
     pre_train: usize,
+    /// The adversarial loss.
+    #[arg(long, value_enum, default_value_t = Loss::Standard)]
+    loss: Loss,
+    /// With the standard loss, train the generator on the original minimax form
+    /// log(1 - D(G(z))), which saturates early in training, instead of -log D(G(z)).
+    #[arg(long)]
+    saturating: bool,
     /// Scale of the generator's gradient (mlpack's multiplier).
     #[arg(long, default_value_t = 1.0)]
     multiplier: f64,
@@ -175,6 +183,8 @@ impl Args {
         .with_seed(self.seed)
         .with_generator_update_step(self.generator_update_step)
         .with_pre_train(self.pre_train)
+        .with_loss(self.loss)
+        .with_saturating(self.saturating)
         .with_multiplier(self.multiplier)
         .with_limit(self.limit)
         .with_digits(self.digits.clone())

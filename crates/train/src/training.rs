@@ -84,7 +84,13 @@ pub fn train(
     run.save_config(config)?;
     device.seed(config.seed);
     // Parameters track gradients only when created on an autodiff device.
-    let gan = Gan::new(&config.model, config.multiplier, &device.clone().autodiff());
+    let gan = Gan::new(
+        &config.model,
+        config.multiplier,
+        config.loss,
+        config.saturating,
+        &device.clone().autodiff(),
+    );
     let (optim, lr) = optimisers(config, &gan);
     let fixed_noise = config.model.noise.sample_seeded(
         config.grid_size,

@@ -11,7 +11,8 @@ use burn::train::TrainStep;
 use model::{Arch, ModelConfig};
 use std::time::Duration;
 use train::batch::{GanBatch, ImageBatcher};
-use train::gan::{Gan, bce_with_logits};
+use train::gan::Gan;
+use train::loss::{Loss, bce_with_logits};
 use train::run::{GENERATOR, LOG, RunDir, load_generator, save_module};
 use train::source::{self, DataOptions};
 use train::{OptimConfig, Progress, TrainConfig};
@@ -107,7 +108,7 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
         // matches the saved one exactly.
         let record =
             burn::store::ModuleRecord::load(run.path.join("checkpoint/model-2.bpk")).unwrap();
-        let from_checkpoint = Gan::new(&cfg.model, 1.0, &device)
+        let from_checkpoint = Gan::new(&cfg.model, 1.0, Loss::Standard, false, &device)
             .load_record(record)
             .generator
             .valid();
@@ -135,7 +136,7 @@ fn a_saved_generator_reloads_to_identical_outputs() {
     for arch in [Arch::Dcgan, Arch::Mlpack] {
         device.seed(11);
         let cfg = ModelConfig::new().with_arch(arch);
-        let gan = Gan::new(&cfg, 1.0, &device.clone().autodiff());
+        let gan = Gan::new(&cfg, 1.0, Loss::Standard, false, &device.clone().autodiff());
         // A training-mode forward pass moves BatchNorm's running statistics.
         let z = cfg
             .noise
@@ -191,7 +192,7 @@ fn each_network_gets_only_its_own_gradients() {
     let device = Device::flex().autodiff();
     device.seed(5);
     let cfg = ModelConfig::new();
-    let gan = Gan::new(&cfg, 1.0, &device);
+    let gan = Gan::new(&cfg, 1.0, Loss::Standard, false, &device);
     let images: Vec<Vec<u8>> = (0..8).map(|i| vec![(i * 30) as u8; 784]).collect();
     let batch = ImageBatcher.batch(images, &device);
     let step = |train_generator: bool| {

@@ -22,6 +22,15 @@ pub fn mnist_dir() -> PathBuf {
 /// epoch), with a grid of `grid` samples, in a new run directory inside the returned
 /// temporary directory.
 pub fn short_run(steps: usize, grid: usize) -> (tempfile::TempDir, RunDir) {
+    short_run_with(steps, grid, |c| c)
+}
+
+/// [`short_run`] with the configuration changed by `adjust` first.
+pub fn short_run_with(
+    steps: usize,
+    grid: usize,
+    adjust: impl FnOnce(TrainConfig) -> TrainConfig,
+) -> (tempfile::TempDir, RunDir) {
     let config = TrainConfig::new(
         ModelConfig::new().with_arch(Arch::Dcgan),
         OptimConfig::new(),
@@ -33,6 +42,7 @@ pub fn short_run(steps: usize, grid: usize) -> (tempfile::TempDir, RunDir) {
     .with_valid_size(32)
     .with_grid_size(grid)
     .with_seed(3);
+    let config = adjust(config);
     let dir = mnist_dir();
     let data = source::load(&DataOptions {
         data_dir: Some(&dir),
