@@ -54,6 +54,11 @@ pub fn byte_to_signed(b: u8) -> f32 {
     b as f32 / 127.5 - 1.0
 }
 
+/// Scales bytes 0..=255 to [-1, 1].
+pub fn bytes_to_signed(bytes: &[u8]) -> Vec<f32> {
+    bytes.iter().map(|&b| byte_to_signed(b)).collect()
+}
+
 /// Converts a value in [0, 1] to a grey byte, rounding.
 pub fn unit_to_byte(u: f32) -> u8 {
     (u.clamp(0.0, 1.0) * 255.0).round() as u8

@@ -8,7 +8,8 @@ use burn::prelude::*;
 use burn::train::metric::{AccuracyMetric, LossMetric};
 use burn::train::{ExecutionStrategy, Learner, SupervisedTraining, TrainingStrategy};
 use data::mnist::Mnist;
-use quality::classifier::{DigitBatcher, DigitDataset};
+use model::digits::DigitDataset;
+use quality::classifier::DigitBatcher;
 use quality::{Classifier, ClassifierConfig};
 use std::path::Path;
 use std::time::Duration;
@@ -95,13 +96,8 @@ pub fn train_classifier(
 
 /// The share of `set`'s images that `classifier` labels correctly.
 pub fn accuracy(classifier: &Classifier, set: &Mnist, device: &Device) -> f64 {
-    let images: Vec<f32> = set
-        .pixels
-        .iter()
-        .map(|&b| data::pixels::byte_to_signed(b))
-        .collect();
     let correct = classifier
-        .predict(&images, device)
+        .predict(&data::pixels::bytes_to_signed(&set.pixels), device)
         .digits()
         .into_iter()
         .zip(&set.labels)

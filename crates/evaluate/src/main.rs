@@ -48,10 +48,10 @@ struct ScoreArgs {
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
     /// Samples to draw from the run's generator.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, conflicts_with = "csv")]
     count: usize,
     /// Seed of the samples' noise (the same as `generate --seed`).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, conflicts_with = "csv")]
     seed: u64,
     /// Value range of the CSV's values; default: guessed from the values.
     #[arg(long, value_enum, requires = "csv")]

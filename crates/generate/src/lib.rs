@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use data::pixels::Range;
 use data::{PIXELS, SIDE};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use model::sample;
 
@@ -57,20 +57,14 @@ pub fn csv_to_png(input: &Path, output: &Path, range: Option<Range>) -> Result<C
     Ok(layout)
 }
 
-/// Writes an HTML page at `page` for a generation run: the grid `grid` (a PNG in the same
-/// directory), the settings in `details`, and a link to the run's training report when the page
-/// sits beside it.
-pub fn write_page(page: &Path, grid: &Path, details: &[(&str, String)]) -> Result<()> {
+/// Writes an HTML page for a generation run beside the PNG grid `grid` (same name, `.html`):
+/// the grid, the settings in `details`, and a link to the run's training report when it is in
+/// the same directory. Returns the page's path.
+pub fn write_page(grid: &Path, details: &[(&str, String)]) -> Result<PathBuf> {
     use std::fmt::Write as _;
     use train::report::{REPORT, escape};
+    let page = grid.with_extension("html");
     let dir = page.parent().unwrap_or(Path::new("."));
-    if grid.parent().unwrap_or(Path::new(".")) != dir {
-        bail!(
-            "{}: the page must be in the same directory as the grid {}",
-            page.display(),
-            grid.display()
-        );
-    }
     let grid_name = grid
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -105,6 +99,6 @@ pub fn write_page(page: &Path, grid: &Path, details: &[(&str, String)]) -> Resul
         );
     }
     let _ = writeln!(html, "</body>\n</html>");
-    data::fsio::write_atomic(page, |out| out.write_all(html.as_bytes()))?;
-    Ok(())
+    data::fsio::write_atomic(&page, |out| out.write_all(html.as_bytes()))?;
+    Ok(page)
 }

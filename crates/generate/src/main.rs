@@ -123,7 +123,6 @@ fn sample(args: SampleArgs) -> Result<()> {
         );
     }
     if let (true, Some(grid)) = (args.report, &png) {
-        let page = grid.with_extension("html");
         let source = match (&args.run, &args.generator) {
             (Some(run), _) => format!(
                 "{} ({} weights)",
@@ -133,8 +132,7 @@ fn sample(args: SampleArgs) -> Result<()> {
             (None, Some(weights)) => weights.display().to_string(),
             _ => String::new(),
         };
-        generate::write_page(
-            &page,
+        let page = generate::write_page(
             grid,
             &[
                 ("generator", source),

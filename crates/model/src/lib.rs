@@ -3,6 +3,7 @@
 //! - [`config`]: [`ModelConfig`], everything needed to rebuild both networks and the noise.
 //! - [`Generator`] and [`Discriminator`]: one enum each over the two presets,
 //!   [`mlpack`] (the seed tutorial's networks) and [`dcgan`] (a standard 28x28 DCGAN).
+//! - [`digits`]: MNIST digits as a Burn dataset.
 //! - [`noise`]: the noise the generator is fed.
 //! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
 //! - [`norm`]: batch normalisation per channel or per feature.
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod dcgan;
+pub mod digits;
 pub mod flops;
 pub mod mlpack;
 pub mod networks;

@@ -13,7 +13,6 @@
 use crate::CLASSES;
 use anyhow::Result;
 use burn::data::dataloader::batcher::Batcher;
-use burn::data::dataset::{Dataset, DatasetError};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
@@ -23,11 +22,10 @@ use burn::nn::{
 use burn::prelude::*;
 use burn::tensor::activation::{relu, softmax};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
-use data::mnist::Mnist;
 use data::pixels::byte_to_signed;
 use data::{PIXELS, SIDE};
+use model::digits::Digit;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Images classified per forward pass.
 const CHUNK: usize = 500;
@@ -215,37 +213,6 @@ impl InferenceStep for Classifier {
     }
 }
 
-/// MNIST images with their labels as a Burn dataset: one item per image.
-#[derive(Debug, Clone)]
-pub struct DigitDataset {
-    digits: Arc<Mnist>,
-}
-
-impl DigitDataset {
-    /// Wraps a labelled set of images.
-    pub fn new(digits: Mnist) -> Self {
-        Self {
-            digits: Arc::new(digits),
-        }
-    }
-}
-
-impl Dataset<(Vec<u8>, u8)> for DigitDataset {
-    fn get(&self, index: usize) -> Result<(Vec<u8>, u8), DatasetError> {
-        if index >= self.digits.len() {
-            return Err(DatasetError::new(std::io::Error::other(format!(
-                "image {index} out of {}",
-                self.digits.len()
-            ))));
-        }
-        Ok((self.digits.image(index).to_vec(), self.digits.labels[index]))
-    }
-
-    fn len(&self) -> usize {
-        self.digits.len()
-    }
-}
-
 /// A batch of labelled images.
 #[derive(Debug, Clone)]
 pub struct DigitBatch {
@@ -259,8 +226,8 @@ pub struct DigitBatch {
 #[derive(Debug, Clone, Default)]
 pub struct DigitBatcher;
 
-impl Batcher<(Vec<u8>, u8), DigitBatch> for DigitBatcher {
-    fn batch(&self, items: Vec<(Vec<u8>, u8)>, device: &Device) -> DigitBatch {
+impl Batcher<Digit, DigitBatch> for DigitBatcher {
+    fn batch(&self, items: Vec<Digit>, device: &Device) -> DigitBatch {
         let n = items.len();
         let values: Vec<f32> = items
             .iter()

@@ -7,7 +7,7 @@ use crate::{CLASSES, Classifier};
 use burn::prelude::*;
 use data::PIXELS;
 use data::mnist::Mnist;
-use data::pixels::byte_to_signed;
+use data::pixels::bytes_to_signed;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -118,7 +118,7 @@ impl Evaluator {
     /// Prepares the test set's feature statistics and the training set for nearest-neighbour
     /// search. `classifier` must be in inference mode.
     pub fn new(classifier: Classifier, train: Mnist, test: Mnist, device: &Device) -> Self {
-        let test_predictions = classifier.predict(&signed(&test.pixels), device);
+        let test_predictions = classifier.predict(&bytes_to_signed(&test.pixels), device);
         Self {
             classifier,
             device: device.clone(),
@@ -173,7 +173,7 @@ impl Evaluator {
     /// test images (at most all of them) instead.
     pub fn floor(&self, count: usize) -> Scores {
         let train = spaced(&self.train, count);
-        let classified = self.classify(&signed(&train));
+        let classified = self.classify(&bytes_to_signed(&train));
         let test = spaced(&self.test, count);
         let unit: Vec<f32> = test.iter().map(|&b| f32::from(b) / 255.0).collect();
         self.scores_of(&classified, &self.train_set.nearest(&unit))
@@ -196,9 +196,4 @@ fn spaced(set: &Mnist, count: usize) -> Vec<u8> {
     (0..n)
         .flat_map(|i| set.image(i * set.len() / n).iter().copied())
         .collect()
-}
-
-/// Bytes 0..=255 as values in [-1, 1].
-fn signed(pixels: &[u8]) -> Vec<f32> {
-    pixels.iter().map(|&b| byte_to_signed(b)).collect()
 }

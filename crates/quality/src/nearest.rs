@@ -21,16 +21,6 @@ impl Reference {
         Self { rows, norms }
     }
 
-    /// The number of reference rows.
-    pub fn len(&self) -> usize {
-        self.rows.dims()[0]
-    }
-
-    /// Whether the reference set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// For each row of `queries` (rows of the reference's width), the Euclidean distance to
     /// its nearest reference row.
     pub fn nearest(&self, queries: &[f32]) -> Vec<f32> {

@@ -5,7 +5,7 @@
 
 use burn::prelude::*;
 use data::mnist::{self, Mnist, Split};
-use data::pixels::byte_to_signed;
+use data::pixels::bytes_to_signed;
 use quality::Evaluator;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -40,7 +40,7 @@ fn evaluator() -> &'static Evaluator {
 }
 
 fn signed(set: &Mnist) -> Vec<f32> {
-    set.pixels.iter().map(|&b| byte_to_signed(b)).collect()
+    bytes_to_signed(&set.pixels)
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The training benchmark: full training steps timed per preset, batch size and device.
 
-use crate::batch::{GanBatch, ImageBatcher, ImageDataset};
+use crate::batch::{GanBatch, ImageBatcher};
 use crate::loss::Loss;
 use crate::training::optimisers;
 use crate::{Gan, OptimConfig, TrainConfig};
@@ -10,6 +10,7 @@ use burn::prelude::*;
 use burn::train::TrainStep;
 use data::mnist::Mnist;
 use model::ModelConfig;
+use model::digits::DigitDataset;
 use std::time::Instant;
 
 /// How long to measure.
@@ -51,7 +52,10 @@ pub fn time_steps(
     let batches: Vec<GanBatch> = (0..4)
         .map(|k| {
             let items = (0..batch)
-                .map(|i| images.image((k * batch + i) % images.len()).to_vec())
+                .map(|i| {
+                    let j = (k * batch + i) % images.len();
+                    (images.image(j).to_vec(), images.labels[j])
+                })
                 .collect();
             ImageBatcher.batch(items, &ad)
         })
@@ -93,7 +97,7 @@ pub fn time_loading(images: &Mnist, batch: usize, batches: usize, device: &Devic
         .shuffle(1)
         .num_workers(1)
         .set_device(device.clone())
-        .build(ImageDataset::new(images.clone()));
+        .build(DigitDataset::new(images.clone()));
     let t = Instant::now();
     let mut n = 0;
     for b in loader.iter().take(batches).flatten() {

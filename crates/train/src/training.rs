@@ -1,7 +1,7 @@
 //! Putting a training run together: data loaders, optimisers, the Learner, the per-epoch work.
 
 use crate::TrainConfig;
-use crate::batch::{ImageBatcher, ImageDataset};
+use crate::batch::ImageBatcher;
 use crate::gan::Gan;
 use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
 use crate::renderer::LineRenderer;
@@ -20,6 +20,7 @@ use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
 use data::fsio::write_atomic;
 use data::mnist::Mnist;
 use data::pixels::Range;
+use model::digits::DigitDataset;
 use quality::{Evaluator, Report, Scores};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -105,11 +106,11 @@ pub fn train(
         .shuffle(config.seed)
         .num_workers(1)
         .set_device(device.clone())
-        .build(ImageDataset::new(data.train));
+        .build(DigitDataset::new(data.train));
     let valid_loader = DataLoaderBuilder::new(ImageBatcher)
         .batch_size(config.batch_size)
         .set_device(device.clone())
-        .build(ImageDataset::new(data.valid));
+        .build(DigitDataset::new(data.valid));
 
     let steps_per_epoch = n.div_ceil(config.batch_size);
     let epochs = config

@@ -193,7 +193,7 @@ fn each_network_gets_only_its_own_gradients() {
     device.seed(5);
     let cfg = ModelConfig::new();
     let gan = Gan::new(&cfg, 1.0, Loss::Standard, false, &device);
-    let images: Vec<Vec<u8>> = (0..8).map(|i| vec![(i * 30) as u8; 784]).collect();
+    let images: Vec<(Vec<u8>, u8)> = (0..8u8).map(|i| (vec![i * 30; 784], i)).collect();
     let batch = ImageBatcher.batch(images, &device);
     let step = |train_generator: bool| {
         device.seed(9);
