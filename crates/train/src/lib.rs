@@ -2,7 +2,7 @@
 //!
 //! - [`config`]: [`TrainConfig`], every hyperparameter of a run (saved as `config.json`).
 //! - [`device`]: choosing among the compiled-in backends.
-//! - [`batch`]: MNIST images as a Burn dataset and batches.
+//! - [`batch`]: the batches the training step takes.
 //! - [`loss`]: the adversarial losses (standard, LSGAN, hinge).
 //! - [`gan`]: [`Gan`], the module holding both networks, with its train and inference steps.
 //! - [`metrics`]: the losses, D(x), D(G(z)) and images/s as Learner metrics.
