@@ -74,8 +74,10 @@ impl Mnist {
             }
         }
         if out.is_empty() {
+            let digits: Vec<String> = digits.iter().map(u8::to_string).collect();
             return Err(DataError::Request(format!(
-                "the subset (digits {digits:?}, limit {limit:?}) selects no image out of {}",
+                "--digits {} selects none of the {} images",
+                digits.join(","),
                 self.len()
             )));
         }
@@ -252,7 +254,7 @@ mod tests {
             assert_eq!(s.labels, vec![4, 4]);
             assert_eq!(s.image(1), m.image(3));
             let err = m.subset(&[7], None).unwrap_err().to_string();
-            assert!(err.contains("selects no image"), "{err}");
+            assert!(err.contains("--digits 7 selects none of the"), "{err}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! Saving and loading modules' weights as Burn records (`.bpk`).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use data::fsio::write_atomic;
@@ -13,8 +13,8 @@ pub fn save_module<M: Module>(module: &M, path: &Path) -> Result<()> {
         .into_record()
         .into_bytes()
         .map_err(|e| anyhow::anyhow!("{}: cannot encode: {e:?}", path.display()))?;
-    write_atomic(path, |out| out.write_all(&bytes))
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+    // The error names the file.
+    write_atomic(path, |out| out.write_all(&bytes))?;
     Ok(())
 }
 

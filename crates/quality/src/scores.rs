@@ -110,23 +110,46 @@ impl Gaussian {
 /// negative eigenvalues from rounding count as 0.
 pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> f64 {
     let mean_term = (&a.mean - &b.mean).norm_squared();
-    let root_a = sqrt_psd(&a.cov);
-    let middle = &root_a * &b.cov * &root_a;
-    let middle = (&middle + middle.transpose()) * 0.5;
-    let cross: f64 = SymmetricEigen::new(middle)
-        .eigenvalues
-        .iter()
-        .map(|&l| l.max(0.0).sqrt())
-        .sum();
-    (mean_term + a.cov.trace() + b.cov.trace() - 2.0 * cross).max(0.0)
+    // tr √(Σa^½ Σb Σa^½) is symmetric in a and b (the eigenvalues are those of Σa Σb): take
+    // the root of the larger covariance, the better conditioned (a collapsed generator's is
+    // nearly zero).
+    let (p, q) = if a.cov.trace() >= b.cov.trace() {
+        (&a.cov, &b.cov)
+    } else {
+        (&b.cov, &a.cov)
+    };
+    let root = sqrt_psd(p);
+    let cross = trace_sqrt_psd(&(&root * q * &root));
+    let distance = mean_term + a.cov.trace() + b.cov.trace() - 2.0 * cross;
+    // Rounding can take a distance of 0 just below it; a NaN stays visible.
+    if distance < 0.0 { 0.0 } else { distance }
+}
+
+/// A symmetric positive semi-definite matrix scaled to unit trace, and the scale (the
+/// eigen-decomposition converges on tiny or huge entries too).
+fn normalised(m: &DMatrix<f64>) -> (DMatrix<f64>, f64) {
+    let scale = m.trace().abs();
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    ((m + m.transpose()) * (0.5 / scale), scale)
 }
 
 /// The square root of a symmetric positive semi-definite matrix.
 fn sqrt_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
-    let sym = (m + m.transpose()) * 0.5;
+    let (sym, scale) = normalised(m);
     let eig = SymmetricEigen::new(sym);
-    let roots = eig.eigenvalues.map(|l| l.max(0.0).sqrt());
+    let roots = eig.eigenvalues.map(|l| l.max(0.0).sqrt() * scale.sqrt());
     &eig.eigenvectors * DMatrix::from_diagonal(&roots) * eig.eigenvectors.transpose()
+}
+
+/// The trace of the square root of a symmetric positive semi-definite matrix: Σ √λ.
+fn trace_sqrt_psd(m: &DMatrix<f64>) -> f64 {
+    let (sym, scale) = normalised(m);
+    let sum: f64 = SymmetricEigen::new(sym)
+        .eigenvalues
+        .iter()
+        .map(|&l| l.max(0.0).sqrt())
+        .sum();
+    sum * scale.sqrt()
 }
 
 /// The mean and the median of a set of distances.

@@ -73,6 +73,12 @@ pub struct TrainConfig {
     /// Samples drawn for each score.
     #[config(default = 2000)]
     pub eval_samples: usize,
+    /// Write a checkpoint every this many steps (0: only after each epoch).
+    #[config(default = 500)]
+    pub checkpoint_every: usize,
+    /// Checkpoints kept (the newest; the best-scoring one is kept besides).
+    #[config(default = 3)]
+    pub keep: usize,
 }
 
 impl TrainConfig {
@@ -85,6 +91,7 @@ impl TrainConfig {
             ("--generator-update-step", self.generator_update_step),
             ("--grid-size", self.grid_size),
             ("--valid-size", self.valid_size),
+            ("--keep", self.keep),
         ];
         if let Some((flag, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(format!("{flag} must be at least 1"));

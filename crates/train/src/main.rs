@@ -1,7 +1,8 @@
 //! `train`: train a GAN on MNIST and write a run directory.
 
-use anyhow::{Context, Result};
-use clap::{Parser, ValueEnum};
+use anyhow::{Context, Result, bail};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use model::{Arch, BatchNormMode, ModelConfig, Noise};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +13,16 @@ use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
 
 /// Train a GAN on MNIST and write a run directory (config, weights, per-epoch sample grids,
 /// log, checkpoints) that `generate --run DIR` samples from.
+///
+/// Ctrl-C (or SIGTERM) finishes the current step, writes a checkpoint and exits (status 130);
+/// `train --resume DIR` continues the run exactly where it stopped.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
+    /// Continue the run in this directory from its newest checkpoint, with its own settings
+    /// (only the data location, classifier, device and progress options may be given).
+    #[arg(long, value_name = "RUN_DIR")]
+    resume: Option<PathBuf>,
     /// Directory holding the MNIST IDX files (raw or .gz); default: $MNIST_DIR, else
     /// ~/.cache/gan-mnist/mnist.
     #[arg(long, value_name = "DIR")]
@@ -103,6 +111,14 @@ struct Args {
     /// faster and a little noisier).
     #[arg(long, default_value_t = 2000, value_name = "N")]
     eval_samples: usize,
+    /// Write a checkpoint (networks, optimisers, position) every this many steps; one is also
+    /// written after each epoch and on Ctrl-C. 0: only those.
+    #[arg(long, default_value_t = 500, value_name = "STEPS")]
+    checkpoint_every: usize,
+    /// Checkpoints kept in the run's checkpoints/ directory (the newest; the best-scoring
+    /// one is kept besides).
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    keep: usize,
     /// The classifier's weights; default: assets/mnist-classifier.bpk.
     #[arg(long, value_name = "FILE")]
     classifier: Option<PathBuf>,
@@ -192,14 +208,48 @@ impl Args {
         .with_grid_size(self.grid_size)
         .with_eval_every(self.eval_every)
         .with_eval_samples(self.eval_samples)
+        .with_checkpoint_every(self.checkpoint_every)
+        .with_keep(self.keep)
     }
 }
 
-fn run(args: Args) -> Result<()> {
+/// The flags `--resume` takes besides itself: where the data and the classifier are, the
+/// device and the progress display. Every other setting is the run's own.
+const RESUME_FLAGS: [&str; 6] = [
+    "resume",
+    "data_dir",
+    "train_csv",
+    "classifier",
+    "device",
+    "progress_every",
+];
+
+/// Parses the command line; with `--resume`, refuses flags that would change the run.
+fn parse() -> Result<Args> {
+    let matches = Args::command().get_matches();
+    let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if args.resume.is_some() {
+        let command = Args::command();
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if !RESUME_FLAGS.contains(&id)
+                && matches.value_source(id) == Some(ValueSource::CommandLine)
+            {
+                bail!(
+                    "--resume continues a run with its own settings; --{} cannot be given with it (start a new run to change it)",
+                    arg.get_long().unwrap_or(id)
+                );
+            }
+        }
+    }
+    Ok(args)
+}
+
+fn run(args: Args) -> Result<Outcome> {
     if let Some(dir) = &args.report {
         let path = train::report::write_report(&RunDir::open(dir)?)?;
         println!("Wrote {}", path.display());
-        return Ok(());
+        return Ok(Outcome::Done);
     }
     for (flag, betas) in [("--betas-g", &args.betas_g), ("--betas-d", &args.betas_d)] {
         if betas.len() != 2 {
@@ -209,7 +259,11 @@ fn run(args: Args) -> Result<()> {
             );
         }
     }
-    let config = args.config();
+    let resumed = args.resume.as_deref().map(RunDir::open).transpose()?;
+    let config = match &resumed {
+        Some(run) => run.config()?,
+        None => args.config(),
+    };
     config.check().map_err(anyhow::Error::msg)?;
     let device = args.device.resolve().map_err(anyhow::Error::msg)?;
     let data = source::load(&DataOptions {
@@ -232,13 +286,17 @@ fn run(args: Args) -> Result<()> {
         None
     };
     let prefix = format!("{:?}", config.model.arch).to_lowercase();
-    let run = RunDir::create(args.out.as_deref(), &prefix)?;
+    let run = match resumed {
+        Some(run) => run,
+        None => RunDir::create(args.out.as_deref(), &prefix)?,
+    };
     println!(
         "Training the {prefix} GAN on {} images ({} held out) on {device:?}; run directory {}",
         data.train.len(),
         data.valid.len(),
         run.path.display()
     );
+    train::interrupt::install_handler()?;
     let progress = match args.progress_every {
         Some(secs) if secs.is_finite() && secs >= 0.0 => {
             Progress::Lines(Duration::from_secs_f64(secs))
@@ -248,7 +306,19 @@ fn run(args: Args) -> Result<()> {
         }
         None => Progress::Auto,
     };
-    let summary = train::train(&config, data, device, &run, progress, evaluator)?;
+    let summary = match &args.resume {
+        Some(_) => train::resume(&run, data, device, progress, evaluator)?,
+        None => train::train(&config, data, device, &run, progress, evaluator)?,
+    };
+    if let Some(checkpoint) = &summary.interrupted {
+        println!(
+            "Stopped after step {}; checkpoint {}.\nResume with: train --resume {}",
+            summary.steps,
+            checkpoint.display(),
+            run.path.display()
+        );
+        return Ok(Outcome::Interrupted);
+    }
     println!(
         "Trained {} steps ({} epochs) in {:.1}s, {:.1} images/s. Samples: {}\nReport: {}\nGenerate with: cargo run -p generate -- --run {}",
         summary.steps,
@@ -259,9 +329,21 @@ fn run(args: Args) -> Result<()> {
         run.file(train::report::REPORT).display(),
         run.path.display()
     );
-    Ok(())
+    Ok(Outcome::Done)
+}
+
+/// How `train` ended when it did not fail.
+enum Outcome {
+    Done,
+    /// Stopped by Ctrl-C or SIGTERM after a checkpoint.
+    Interrupted,
 }
 
 fn main() -> ExitCode {
-    train::cli::exit_code(run(Args::parse()))
+    match parse().and_then(run) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        // As a shell reports a process ended by SIGINT.
+        Ok(Outcome::Interrupted) => ExitCode::from(130),
+        Err(err) => train::cli::exit_code(Err(err)),
+    }
 }

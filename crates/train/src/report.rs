@@ -2,7 +2,7 @@
 //! scores, timings and sample grids, and `samples/progress.gif`, the grids as an animation.
 //!
 //! Both are rewritten after every epoch from what the run directory holds: `config.json`,
-//! `log.csv`, the Learner's per-step metric logs (`train/epoch-N/*.log`), the grids and
+//! `log.csv`, the per-step log `steps.csv`, the grids and
 //! `best/scores.json`. The page needs no network and no JavaScript; the charts are inline SVG
 //! drawn with `plotters`.
 
@@ -69,34 +69,17 @@ impl Log {
     }
 }
 
-/// The per-step values of a training metric, from the Learner's logs of every epoch, against
-/// the step (from 1); steps where the value is not a number are skipped.
+/// The per-step values of a training metric from `steps.csv`, against the step; steps where
+/// it has no value (the generator's loss when it did not train) are skipped.
 pub fn step_values(run: &Path, stat: Stat) -> Vec<(f64, f64)> {
-    let file = format!("{}.log", stat.name().replace(' ', "_"));
-    let mut out = Vec::new();
-    let mut step = 0usize;
-    for epoch in 1.. {
-        let path = run.join("train").join(format!("epoch-{epoch}")).join(&file);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            break;
-        };
-        for line in text.lines() {
-            let mut fields = line.split(',');
-            let (Some(value), Some(count)) = (fields.next(), fields.next()) else {
-                continue;
-            };
-            if count == "final" {
-                continue;
-            }
-            step += 1;
-            if let Ok(v) = value.parse::<f64>()
-                && v.is_finite()
-            {
-                out.push((step as f64, v));
-            }
-        }
-    }
-    out
+    let i = Stat::ALL.iter().position(|s| *s == stat).unwrap_or(0);
+    crate::steplog::read(run)
+        .into_iter()
+        .filter_map(|row| {
+            let v = row.values.get(i).copied().flatten()?;
+            v.is_finite().then_some((row.step as f64, v as f64))
+        })
+        .collect()
 }
 
 /// Averages `points` over consecutive windows so that at most `max` remain.

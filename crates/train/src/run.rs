@@ -7,12 +7,13 @@
 //!   discriminator.bpk    the discriminator after the last epoch
 //!   log.csv              one line per epoch: losses, D(x), D(G(z)), images/s, seconds,
 //!                        and the classifier's scores when evaluated
+//!   steps.csv            one line per step: losses, D(x), D(G(z))
 //!   samples/epoch-001.png  a grid from one fixed noise batch, each epoch
 //!   best/                the weights with the lowest Fréchet distance so far, and their scores
 //!   report.html          the run at a glance, rewritten each epoch (see `report`)
 //!   samples/progress.gif every epoch's grid in turn
-//!   checkpoint/          the Learner's checkpoints (model, optimisers, schedulers)
-//!   train/, valid/       the Learner's per-step metric logs
+//!   checkpoints/         the last few checkpoints (and the best), to resume from
+//!                        (see `checkpoint`)
 //! ```
 
 use crate::TrainConfig;
@@ -35,6 +36,8 @@ pub const LOG: &str = "log.csv";
 pub const BEST: &str = "best";
 /// File name of the best weights' scores (in [`BEST`]).
 pub const BEST_SCORES: &str = "scores.json";
+/// File name of the per-step log (see [`crate::steplog`]).
+pub const STEPS: &str = "steps.csv";
 /// Directory of the per-epoch sample grids.
 pub const SAMPLES: &str = "samples";
 /// Header of the per-epoch log.
@@ -156,6 +159,36 @@ impl RunDir {
         file.write_all(text.as_bytes())
             .and_then(|_| file.sync_data())
             .with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// Drops what epochs after `epochs_done` left behind (a resumed run redoes them): their
+    /// `log.csv` lines (and any partly written line) and their sample grids.
+    pub fn truncate_to(&self, epochs_done: usize) -> Result<()> {
+        let path = self.file(LOG);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let mut lines = text.lines();
+            let mut kept = format!("{}\n", lines.next().unwrap_or(LOG_HEADER));
+            for line in lines {
+                let epoch = line.split(',').next().and_then(|e| e.parse::<usize>().ok());
+                let whole = line.split(',').count() == LOG_HEADER.split(',').count();
+                if whole && epoch.is_some_and(|e| e <= epochs_done) {
+                    kept.push_str(line);
+                    kept.push('\n');
+                }
+            }
+            if kept != text {
+                write_atomic(&path, |out| out.write_all(kept.as_bytes()))?;
+            }
+        }
+        for epoch in epochs_done + 1.. {
+            let grid = self.grid(epoch);
+            if !grid.exists() {
+                break;
+            }
+            std::fs::remove_file(&grid)
+                .with_context(|| format!("{}: cannot remove", grid.display()))?;
+        }
+        Ok(())
     }
 }
 

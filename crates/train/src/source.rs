@@ -2,7 +2,7 @@
 //! no directory has them, with the `download` feature) or a CSV file.
 
 use crate::training::TrainData;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use data::mnist::{self, Mnist, Split};
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,9 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
                 csv.display()
             );
         }
-        let all = all.subset(opts.digits, None)?;
+        let all = all
+            .subset(opts.digits, None)
+            .with_context(|| csv.display().to_string())?;
         if all.len() < 2 {
             bail!(
                 "{}: needs at least 2 images (one is held out for validation)",
@@ -57,8 +59,13 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
         });
     }
     let dir = mnist_dir(opts.data_dir)?;
-    let train = mnist::load(&dir, Split::Train)?.subset(opts.digits, opts.limit)?;
-    let valid = mnist::load(&dir, Split::Test)?.subset(opts.digits, Some(opts.valid_size))?;
+    let in_dir = || format!("MNIST in {}", dir.display());
+    let train = mnist::load(&dir, Split::Train)?
+        .subset(opts.digits, opts.limit)
+        .with_context(in_dir)?;
+    let valid = mnist::load(&dir, Split::Test)?
+        .subset(opts.digits, Some(opts.valid_size))
+        .with_context(in_dir)?;
     Ok(TrainData { train, valid })
 }
 

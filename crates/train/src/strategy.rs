@@ -5,17 +5,29 @@
 //! - decides per step whether the generator trains ([`Schedule`]: discriminator-only
 //!   pre-training, then one generator step every `generator_update_step` steps);
 //! - stops after a total number of steps, mid-epoch if need be;
-//! - runs the per-epoch work after the Learner's checkpoint ([`EpochWork`]).
+//! - visits each epoch's images in an order fixed by the seed and the epoch, and seeds each
+//!   step's noise from the seed and the step, so that a run resumed from a checkpoint goes on
+//!   exactly as the uninterrupted one;
+//! - logs every step (`steps.csv`) and stops on a NaN or infinite loss;
+//! - writes checkpoints every `checkpoint_every` steps, after each epoch and when asked to stop
+//!   (Ctrl-C, SIGTERM), skipping the batches already done when it resumes mid-epoch;
+//! - runs the per-epoch work (weights, grid, log line, scores: [`RunWork`]).
 
+use crate::checkpoint::{Position, RecordTaps, Records, non_finite_parameter, step_seed};
 use crate::gan::Gan;
+use crate::order::EpochOrder;
+use crate::steplog::StepLog;
 use burn::data::dataloader::Progress;
 use burn::prelude::*;
 use burn::train::metric::store::EventStoreClient;
 use burn::train::{
-    EventProcessorTraining, InferenceStep, Learner, LearnerEvent, SupervisedLearningStrategy,
-    SupervisedTrainingEventProcessor, TrainLoader, TrainingComponents, TrainingItem, ValidLoader,
+    EventProcessorTraining, InferenceStep, Interrupter, Learner, LearnerEvent,
+    LearningCheckpointer, SupervisedLearningStrategy, SupervisedTrainingEventProcessor,
+    TrainLoader, TrainStep, TrainingComponents, TrainingItem, ValidLoader,
 };
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// When the generator trains.
 #[derive(Debug, Clone, Copy)]
@@ -41,47 +53,100 @@ impl Schedule {
     }
 }
 
-/// Work done at the end of each epoch, after validation and the Learner's checkpoint.
-pub trait EpochWork: Send + Sync {
-    /// Called with the epoch (from 1), the steps done so far and the model.
+/// What the training loop hands back to the rest of the run.
+pub trait RunWork: Send + Sync {
+    /// Called after epoch `epoch` (from 1) with the steps done so far, the model and the
+    /// epoch's mean statistics; returns whether the weights scored best so far.
     fn epoch_done(
         &self,
         epoch: usize,
         steps: usize,
         model: &Gan,
-        store: &EventStoreClient,
-    ) -> anyhow::Result<()>;
+        means: &EpochMeans,
+    ) -> anyhow::Result<bool>;
+
+    /// Writes a checkpoint of the run at `position` from the Learner's records; returns its
+    /// directory.
+    fn checkpoint(
+        &self,
+        position: Position,
+        best: bool,
+        records: Records,
+    ) -> anyhow::Result<PathBuf>;
+}
+
+/// An epoch's mean statistics, in the order of [`Stat::ALL`](crate::metrics::Stat::ALL).
+#[derive(Debug, Clone, Default)]
+pub struct EpochMeans {
+    /// Over the training steps (weighted by images; the generator's loss over the steps that
+    /// trained it).
+    pub train: [Option<f64>; 4],
+    /// Over the validation batches.
+    pub valid: [Option<f64>; 4],
+    /// Training images per second in this process's part of the epoch.
+    pub images_per_sec: Option<f64>,
+}
+
+/// Where the loop starts and how often it checkpoints.
+pub struct Plan {
+    /// The run's seed: step `s` draws its noise from [`step_seed`]`(seed, s)`.
+    pub seed: u64,
+    /// Where the run stands (all zeros for a new run).
+    pub start: Position,
+    /// Write a checkpoint every this many steps (0: only after each epoch).
+    pub checkpoint_every: usize,
+    /// The training images' order, shuffled per epoch.
+    pub order: EpochOrder,
+    /// The per-step log, opened at `start`.
+    pub log: StepLog,
+    /// The checkpoint the run resumed from, if any.
+    pub resumed_from: Option<PathBuf>,
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, Default)]
+pub struct Finish {
+    /// Steps done in all.
+    pub steps: usize,
+    /// Set when the run was stopped (Ctrl-C, SIGTERM) and checkpointed there.
+    pub interrupted: Option<PathBuf>,
+    /// The last checkpoint written.
+    pub last_checkpoint: Option<PathBuf>,
 }
 
 /// The GAN learning strategy on one device.
 pub struct GanStrategy {
     device: Device,
     schedule: Schedule,
-    work: Box<dyn EpochWork>,
-    error: Arc<Mutex<Option<anyhow::Error>>>,
-    steps: Arc<Mutex<usize>>,
+    work: Box<dyn RunWork>,
+    plan: Mutex<Plan>,
+    taps: Mutex<RecordTaps>,
+    finish: Arc<Mutex<Option<anyhow::Result<Finish>>>>,
 }
 
 impl GanStrategy {
-    /// A strategy training on `device` (made autodiff) with `schedule`, calling `work` per epoch.
-    pub fn new(device: Device, schedule: Schedule, work: Box<dyn EpochWork>) -> Self {
+    /// A strategy training on `device` (made autodiff) with `schedule` from `plan`, receiving
+    /// the Learner's records from `taps` and handing epochs and checkpoints to `work`.
+    pub fn new(
+        device: Device,
+        schedule: Schedule,
+        plan: Plan,
+        taps: RecordTaps,
+        work: Box<dyn RunWork>,
+    ) -> Self {
         Self {
             device: device.autodiff(),
             schedule,
             work,
-            error: Arc::default(),
-            steps: Arc::default(),
+            plan: Mutex::new(plan),
+            taps: Mutex::new(taps),
+            finish: Arc::default(),
         }
     }
 
-    /// Where the first per-epoch error is kept (training stops on it).
-    pub fn error_slot(&self) -> Arc<Mutex<Option<anyhow::Error>>> {
-        self.error.clone()
-    }
-
-    /// Where the number of steps done is kept.
-    pub fn steps_slot(&self) -> Arc<Mutex<usize>> {
-        self.steps.clone()
+    /// Where the outcome is left when the loop ends.
+    pub fn finish_slot(&self) -> Arc<Mutex<Option<anyhow::Result<Finish>>>> {
+        self.finish.clone()
     }
 }
 
@@ -92,89 +157,257 @@ impl SupervisedLearningStrategy<Gan> for GanStrategy {
         mut learner: Learner<Gan>,
         train: TrainLoader<Gan>,
         valid: ValidLoader<Gan>,
-        starting_epoch: usize,
+        _starting_epoch: usize,
     ) -> (Gan, SupervisedTrainingEventProcessor<Gan>) {
         let train = train.to_device(&self.device);
         let valid = valid.to_device(&self.device.clone().inner());
         learner.fork(&self.device);
         let mut processor = components.event_processor;
-        let mut checkpointer = components.checkpointer;
         let interrupter = components.interrupter;
-        let mut step = 0;
+        let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lp = Loop {
+            strategy: self,
+            plan: &mut plan,
+            checkpointer: components.checkpointer,
+            store: components.event_store,
+            interrupter: &interrupter,
+            processor: &mut processor,
+            num_epochs: components.num_epochs,
+            last_checkpoint: None,
+        };
+        let outcome = lp.run(&mut learner, &train, &valid);
+        if let Err(err) = &outcome {
+            interrupter.stop(Some(&format!("{err:#}")));
+        }
+        *self.finish.lock().unwrap_or_else(|e| e.into_inner()) = Some(outcome);
+        drop(plan);
+        (learner.model(), processor)
+    }
+}
 
-        for epoch in starting_epoch..=components.num_epochs {
-            interrupter.fail_on_error(processor.process_train(LearnerEvent::StartSplit {
+/// Steps between two reads of the step statistics when no checkpoint or epoch end comes
+/// sooner (a read waits for the device).
+const FLUSH_EVERY: usize = 50;
+
+/// One run of the training loop.
+struct Loop<'a> {
+    strategy: &'a GanStrategy,
+    plan: &'a mut Plan,
+    checkpointer: Option<LearningCheckpointer<Gan>>,
+    store: Arc<EventStoreClient>,
+    interrupter: &'a Interrupter,
+    processor: &'a mut SupervisedTrainingEventProcessor<Gan>,
+    num_epochs: usize,
+    last_checkpoint: Option<PathBuf>,
+}
+
+impl Loop<'_> {
+    fn run(
+        &mut self,
+        learner: &mut Learner<Gan>,
+        train: &TrainLoader<Gan>,
+        valid: &ValidLoader<Gan>,
+    ) -> anyhow::Result<Finish> {
+        let schedule = self.strategy.schedule;
+        let base = self.strategy.device.clone().inner();
+        let start = self.plan.start;
+        self.last_checkpoint = self.plan.resumed_from.clone();
+        let mut step = start.step;
+        let finish = |steps, interrupted, last: &Option<PathBuf>| Finish {
+            steps,
+            interrupted,
+            last_checkpoint: last.clone(),
+        };
+        if schedule.done(step) {
+            return Ok(finish(step, None, &self.last_checkpoint));
+        }
+        for epoch in start.epochs_done + 1..=self.num_epochs {
+            self.plan.order.set_epoch(epoch);
+            self.event(LearnerEvent::StartSplit {
                 epoch_number: epoch,
                 total_items: train.num_items(),
-            }));
+            });
             let mut batches = train.iter();
-            let mut iteration = 0;
+            // A resumed epoch skips the batches its checkpoint had already trained on.
+            let skip = if epoch == start.epochs_done + 1 {
+                start.batches_done
+            } else {
+                0
+            };
+            for _ in 0..skip {
+                if batches.next().is_none() {
+                    break;
+                }
+            }
+            let mut iteration = skip;
+            let began = Instant::now();
+            let mut images = 0;
             while let Some(batch) = batches.next() {
-                let mut batch = match batch {
-                    Ok(batch) => batch,
-                    Err(err) => {
-                        interrupter.fail(err);
-                        break;
-                    }
-                };
-                batch.train_generator = self.schedule.trains_generator(step);
+                let mut batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e:?}"))?;
+                batch.train_generator = schedule.trains_generator(step);
+                let trains_generator = batch.train_generator;
+                let [n, ..] = batch.images.dims();
+                base.seed(step_seed(self.plan.seed, step));
                 iteration += 1;
                 step += 1;
+                images += n;
                 let progress = batches.progress();
+                let epoch_ends = progress.items_processed >= progress.items_total;
                 let output = learner.train_step(batch);
                 learner.lr_step();
                 learner.optimizer_step(output.grads);
+                self.plan
+                    .log
+                    .push(step, epoch, n, trains_generator, output.item.stats.clone());
                 let item = TrainingItem::new(
                     output.item,
                     progress,
                     Some(iteration),
                     Some(learner.lr_current()),
                 );
-                interrupter
-                    .fail_on_error(processor.process_train(LearnerEvent::ProcessedItem(item)));
-                if interrupter.should_stop() || self.schedule.done(step) {
+                self.event(LearnerEvent::ProcessedItem(item));
+                let position = Position {
+                    step,
+                    epochs_done: epoch - 1,
+                    batches_done: iteration,
+                };
+                if stop_requested(self.interrupter) {
+                    let dir = self.checkpoint(learner, position, false)?;
+                    return Ok(finish(step, Some(dir), &self.last_checkpoint));
+                }
+                // The epoch's last batch and the run's last step are checkpointed after the
+                // epoch's work below.
+                let every = self.plan.checkpoint_every;
+                if every > 0 && step.is_multiple_of(every) && !epoch_ends && !schedule.done(step) {
+                    self.checkpoint(learner, position, false)?;
+                } else if self.plan.log.pending() >= FLUSH_EVERY {
+                    self.flush_log()?;
+                }
+                if schedule.done(step) {
                     break;
                 }
             }
-            interrupter.fail_on_error(processor.process_train(LearnerEvent::EndSplit(epoch)));
-            if interrupter.should_stop() {
-                break;
+            self.event(LearnerEvent::EndSplit(epoch));
+            self.flush_log()?;
+            // Validation draws its noise from the epoch alone, so that a run resumed at an
+            // epoch's end validates as the uninterrupted one did.
+            base.seed(step_seed(!self.plan.seed, epoch));
+            let mut means = EpochMeans {
+                train: self.plan.log.epoch_means(epoch),
+                valid: validate(learner, valid, epoch, self.processor, self.interrupter),
+                images_per_sec: (images > 0).then(|| images as f64 / began.elapsed().as_secs_f64()),
+            };
+            if means.images_per_sec.is_some_and(|v| !v.is_finite()) {
+                means.images_per_sec = None;
             }
-
-            validate(&learner, &valid, epoch, &mut processor, &interrupter);
-            interrupter.fail_on_error(processor.process_train(LearnerEvent::EndEpoch(epoch)));
-            interrupter.fail_on_error(processor.flush());
-            if interrupter.should_stop() {
-                break;
+            self.event(LearnerEvent::EndEpoch(epoch));
+            if let Err(err) = self.processor.flush() {
+                self.interrupter.fail(err);
             }
-            if let Some(checkpointer) = &mut checkpointer {
-                checkpointer.checkpoint(&learner, epoch, &components.event_store);
+            let best = self
+                .strategy
+                .work
+                .epoch_done(epoch, step, &learner.model(), &means)?;
+            let position = Position {
+                step,
+                epochs_done: epoch,
+                batches_done: 0,
+            };
+            let dir = self.checkpoint(learner, position, best)?;
+            if stop_requested(self.interrupter) {
+                return Ok(finish(step, Some(dir), &self.last_checkpoint));
             }
-            *self.steps.lock().expect("steps lock") = step;
-            if let Err(err) =
-                self.work
-                    .epoch_done(epoch, step, &learner.model(), &components.event_store)
-            {
-                interrupter.stop(Some(&format!("{err:#}")));
-                *self.error.lock().expect("error lock") = Some(err);
-                break;
-            }
-            if self.schedule.done(step) {
+            if schedule.done(step) {
                 break;
             }
         }
-        (learner.model(), processor)
+        Ok(finish(step, None, &self.last_checkpoint))
+    }
+
+    /// Hands an event to the Learner's processor (display and metrics); a failure there
+    /// stops the run through the interrupter.
+    fn event(&mut self, event: LearnerEvent<<Gan as TrainStep>::Output>) {
+        if let Err(err) = self.processor.process_train(event) {
+            self.interrupter.fail(err);
+        }
+    }
+
+    /// Writes the pending step statistics; a NaN or infinite one stops the run.
+    fn flush_log(&mut self) -> anyhow::Result<()> {
+        match self.plan.log.flush()? {
+            None => Ok(()),
+            Some(bad) => {
+                let last = self.last_good();
+                anyhow::bail!(
+                    "step {}: {} is {}; training stopped, {last}",
+                    bad.step,
+                    bad.stat.name(),
+                    bad.value
+                )
+            }
+        }
+    }
+
+    /// What to say about the last good checkpoint when the run has to stop.
+    fn last_good(&self) -> String {
+        match &self.last_checkpoint {
+            Some(dir) => format!(
+                "the last good checkpoint is {} (train --resume continues from it; a lower learning rate needs a new run)",
+                dir.display()
+            ),
+            None => "no checkpoint was written before it".to_string(),
+        }
+    }
+
+    /// Writes a checkpoint at `position`, after the step log is on disk up to it.
+    fn checkpoint(
+        &mut self,
+        learner: &Learner<Gan>,
+        position: Position,
+        best: bool,
+    ) -> anyhow::Result<PathBuf> {
+        self.flush_log()?;
+        if let Some(param) = non_finite_parameter(&learner.model()) {
+            anyhow::bail!(
+                "step {}: the parameter {param} holds NaN or infinite values; training stopped, {}",
+                position.step,
+                self.last_good()
+            );
+        }
+        let Some(checkpointer) = &mut self.checkpointer else {
+            anyhow::bail!("the Learner was built without the checkpoint taps");
+        };
+        // Taking the inference copy folds the batch norms' pending running-statistics update
+        // into the shared state, so that the record holds the current statistics.
+        let _ = learner.model().valid();
+        checkpointer.checkpoint(learner, position.step, &self.store);
+        let records = self
+            .strategy
+            .taps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .receive()?;
+        let dir = self.strategy.work.checkpoint(position, best, records)?;
+        self.last_checkpoint = Some(dir.clone());
+        Ok(dir)
     }
 }
 
-/// The validation split: the model in inference mode on held-out images.
+/// Whether a stop was asked for: a signal (see [`crate::interrupt`]) or the Learner's own
+/// interrupter (its terminal dashboard's Ctrl-C).
+fn stop_requested(interrupter: &Interrupter) -> bool {
+    crate::interrupt::requested() || (interrupter.should_stop() && interrupter.error().is_none())
+}
+
+/// The validation split: the model in inference mode on held-out images; returns the mean
+/// statistics.
 fn validate(
     learner: &Learner<Gan>,
     valid: &ValidLoader<Gan>,
     epoch: usize,
     processor: &mut SupervisedTrainingEventProcessor<Gan>,
-    interrupter: &burn::train::Interrupter,
-) {
+    interrupter: &Interrupter,
+) -> [Option<f64>; 4] {
     interrupter.fail_on_error(processor.process_valid(LearnerEvent::StartSplit {
         epoch_number: epoch,
         total_items: valid.num_items(),
@@ -182,6 +415,8 @@ fn validate(
     let model = learner.model().valid();
     let mut batches = valid.iter();
     let mut iteration = 0;
+    let mut sums = [0.0; 4];
+    let mut weights = [0.0; 4];
     while let Some(batch) = batches.next() {
         let batch = match batch {
             Ok(batch) => batch,
@@ -192,18 +427,18 @@ fn validate(
         };
         iteration += 1;
         let progress: Progress = batches.progress();
-        let item = TrainingItem::new(
-            InferenceStep::step(&model, batch),
-            progress,
-            Some(iteration),
-            None,
-        );
-        interrupter.fail_on_error(processor.process_valid(LearnerEvent::ProcessedItem(item)));
-        if interrupter.should_stop() {
-            break;
+        let output = InferenceStep::step(&model, batch);
+        for (i, v) in output.host_values().iter().enumerate().take(4) {
+            if v.is_finite() {
+                sums[i] += *v as f64 * output.batch_size as f64;
+                weights[i] += output.batch_size as f64;
+            }
         }
+        let item = TrainingItem::new(output, progress, Some(iteration), None);
+        interrupter.fail_on_error(processor.process_valid(LearnerEvent::ProcessedItem(item)));
     }
     interrupter.fail_on_error(processor.process_valid(LearnerEvent::EndSplit(epoch)));
+    std::array::from_fn(|i| (weights[i] > 0.0).then(|| sums[i] / weights[i]))
 }
 
 #[cfg(test)]

@@ -2,20 +2,22 @@
 
 use crate::TrainConfig;
 use crate::batch::ImageBatcher;
+use crate::checkpoint::{Checkpoints, Loaded, Position, RecordTaps, Records, SaveWhenAsked, State};
 use crate::gan::Gan;
-use crate::metrics::{GanMetric, IMAGES_PER_SECOND, ImagesPerSecond, Stat};
+use crate::metrics::{GanMetric, ImagesPerSecond, Stat};
+use crate::order::EpochOrder;
 use crate::renderer::LineRenderer;
 use crate::report;
 use crate::run::{BEST, BEST_SCORES, DISCRIMINATOR, GENERATOR, RunDir, save_module};
-use crate::strategy::{EpochWork, GanStrategy, Schedule};
+use crate::steplog::StepLog;
+use crate::strategy::{EpochMeans, GanStrategy, Plan, RunWork, Schedule};
 use anyhow::{Context, Result, bail};
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::ParamGroup;
 use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
-use burn::train::checkpoint::KeepLastNCheckpoints;
-use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
+use burn::train::logger::InMemoryMetricLogger;
 use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
 use data::fsio::write_atomic;
 use data::mnist::Mnist;
@@ -23,6 +25,7 @@ use data::pixels::Range;
 use model::digits::DigitDataset;
 use quality::{Evaluator, Report, Scores};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,17 +38,21 @@ pub struct TrainData {
     pub valid: Mnist,
 }
 
-/// What a finished run reports.
+/// What a finished (or interrupted) run reports.
 #[derive(Debug, Clone)]
 pub struct TrainSummary {
-    /// Epochs completed.
+    /// Epochs completed or begun.
     pub epochs: usize,
-    /// Steps done.
+    /// Steps done in all.
     pub steps: usize,
-    /// Wall-clock seconds of the whole run.
+    /// Wall-clock seconds of this process's part of the run.
     pub seconds: f64,
-    /// Training images per second over the run.
+    /// Training images per second over this process's part of the run.
     pub images_per_sec: f64,
+    /// Set when the run was stopped by Ctrl-C or SIGTERM: the checkpoint written there.
+    pub interrupted: Option<PathBuf>,
+    /// The last checkpoint written.
+    pub last_checkpoint: Option<PathBuf>,
 }
 
 /// How the run shows its progress.
@@ -81,32 +88,138 @@ pub fn train(
     evaluator: Option<Evaluator>,
 ) -> Result<TrainSummary> {
     check(config, &data)?;
-    let n = data.train.len();
     run.save_config(config)?;
+    launch(config, data, device, run, progress, evaluator, None)
+}
+
+/// Continues the run in `run` from its newest checkpoint that loads (damaged ones are skipped
+/// with a warning), on the same data, as if it had never stopped: the log and the grids go on
+/// from the checkpoint, without gaps or repeated steps. A run stopped before its first
+/// checkpoint starts over from its `config.json`.
+pub fn resume(
+    run: &RunDir,
+    data: TrainData,
+    device: Device,
+    progress: Progress,
+    evaluator: Option<Evaluator>,
+) -> Result<TrainSummary> {
+    let checkpoints = Checkpoints::new(&run.path, 1);
+    let Some(loaded) = checkpoints.newest(|warning| eprintln!("warning: {warning}"))? else {
+        eprintln!(
+            "warning: {}: no usable checkpoint; starting the run over from its {}",
+            run.path.display(),
+            crate::run::CONFIG
+        );
+        let config = run.config()?;
+        check(&config, &data)?;
+        run.truncate_to(0)?;
+        return launch(&config, data, device, run, progress, evaluator, None);
+    };
+    let config = loaded.state.config.clone();
+    check(&config, &data)?;
+    if loaded.state.train_images != data.train.len() {
+        bail!(
+            "{}: the run trained on {} images, but the data given has {}; resume with the same --data-dir or --train-csv",
+            loaded.dir.display(),
+            loaded.state.train_images,
+            data.train.len()
+        );
+    }
+    run.truncate_to(loaded.state.position.epochs_done)?;
+    launch(
+        &config,
+        data,
+        device,
+        run,
+        progress,
+        evaluator,
+        Some(loaded),
+    )
+}
+
+/// Builds the Learner (from `resume_from` when given) and runs the training loop.
+fn launch(
+    config: &TrainConfig,
+    data: TrainData,
+    device: Device,
+    run: &RunDir,
+    progress: Progress,
+    evaluator: Option<Evaluator>,
+    resume_from: Option<Loaded>,
+) -> Result<TrainSummary> {
+    let n = data.train.len();
     device.seed(config.seed);
     // Parameters track gradients only when created on an autodiff device.
-    let gan = Gan::new(
+    let mut gan = Gan::new(
         &config.model,
         config.multiplier,
         config.loss,
         config.saturating,
         &device.clone().autodiff(),
     );
+    let (start, seconds, fixed_noise, resumed_from) = match &resume_from {
+        None => {
+            let noise = config.model.noise.sample_seeded(
+                config.grid_size,
+                config.model.noise_dim,
+                config.seed,
+                &device,
+            );
+            let values = noise
+                .to_data()
+                .convert::<f32>()
+                .try_into_vec::<f32>()
+                .unwrap_or_default();
+            (Position::default(), 0.0, values, None)
+        }
+        Some(loaded) => {
+            let state = &loaded.state;
+            println!(
+                "Resuming from {} (step {}, {} epochs done)",
+                loaded.dir.display(),
+                state.position.step,
+                state.position.epochs_done
+            );
+            (
+                state.position,
+                state.seconds,
+                state.fixed_noise.clone(),
+                Some(loaded.dir.clone()),
+            )
+        }
+    };
+    let mut optim_state = None;
+    if let Some(loaded) = resume_from {
+        // The record carries the parameters' ids, which the optimiser's state and the
+        // generator's parameter group are keyed by: load it before building the optimisers.
+        gan = gan.try_load_record(loaded.records.model).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: does not fit the run's configuration: {e}",
+                loaded.dir.join(crate::checkpoint::MODEL).display()
+            )
+        })?;
+        optim_state = Some((loaded.records.optim, loaded.records.scheduler));
+    }
     let (optim, lr) = optimisers(config, &gan);
-    let fixed_noise = config.model.noise.sample_seeded(
-        config.grid_size,
-        config.model.noise_dim,
-        config.seed,
+    let mut learner = Learner::new(gan, optim, lr);
+    if let Some((optim, scheduler)) = optim_state {
+        learner.load_optim(optim);
+        learner.load_scheduler(scheduler);
+    }
+    let fixed = Tensor::<2>::from_data(
+        TensorData::new(
+            fixed_noise.clone(),
+            [config.grid_size, config.model.noise_dim],
+        ),
         &device,
     );
-    let learner = Learner::new(gan, optim, lr);
 
+    let order = EpochOrder::new(DigitDataset::new(data.train), config.seed);
     let train_loader = DataLoaderBuilder::new(ImageBatcher)
         .batch_size(config.batch_size)
-        .shuffle(config.seed)
         .num_workers(1)
         .set_device(device.clone())
-        .build(DigitDataset::new(data.train));
+        .build(order.clone());
     let valid_loader = DataLoaderBuilder::new(ImageBatcher)
         .batch_size(config.batch_size)
         .set_device(device.clone())
@@ -123,24 +236,38 @@ pub fn train(
         max_steps: config.steps,
     };
     let scoring = match evaluator {
-        Some(evaluator) if config.eval_every > 0 => Some(Scoring::new(evaluator, config)),
+        Some(evaluator) if config.eval_every > 0 => Some(Scoring::new(evaluator, config, run)),
         _ => None,
     };
     let started = Instant::now();
-    let work = EpochOutputs {
+    let work = RunOutputs {
         run: run.clone(),
-        fixed_noise,
+        config: config.clone(),
+        fixed_noise: fixed,
+        fixed_noise_values: fixed_noise,
+        train_images: n,
         started,
+        seconds_before: seconds,
         scoring,
+        checkpoints: Checkpoints::new(&run.path, config.keep),
     };
-    let strategy = GanStrategy::new(device.clone(), schedule, Box::new(work));
-    let error = strategy.error_slot();
-    let steps = strategy.steps_slot();
+    let plan = Plan {
+        seed: config.seed,
+        start,
+        checkpoint_every: config.checkpoint_every,
+        order,
+        log: StepLog::open(&run.path, start.step, start.epochs_done + 1)?,
+        resumed_from,
+    };
+    let (taps, receivers) = RecordTaps::new();
+    let strategy = GanStrategy::new(device.clone(), schedule, plan, receivers, Box::new(work));
+    let finish = strategy.finish_slot();
 
     let mut training = SupervisedTraining::new(&run.path, train_loader, valid_loader)
         .with_training_strategy(TrainingStrategy::Custom(Arc::new(strategy)))
-        .with_default_checkpointers()
-        .with_checkpointing_strategy(KeepLastNCheckpoints::new(2))
+        .with_custom_checkpointers(taps.0, taps.1, taps.2)
+        .with_checkpointing_strategy(SaveWhenAsked)
+        .with_metric_logger(InMemoryMetricLogger::default())
         .num_epochs(epochs);
     for stat in Stat::ALL {
         training = training
@@ -158,20 +285,30 @@ pub fn train(
     }
 
     let result = training.launch(learner);
-    if let Some(err) = error.lock().expect("error lock").take() {
-        return Err(err);
-    }
+    let finish = finish.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let finish = match finish {
+        Some(outcome) => outcome?,
+        None => bail!(
+            "training failed: {}",
+            result
+                .error
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "the training loop did not run".into())
+        ),
+    };
     if let Some(err) = result.error {
         bail!("training failed: {err}");
     }
-    let steps = *steps.lock().expect("steps lock");
     let seconds = started.elapsed().as_secs_f64();
+    let trained = finish.steps - start.step;
     Ok(TrainSummary {
-        epochs: steps.div_ceil(steps_per_epoch),
-        steps,
+        epochs: finish.steps.div_ceil(steps_per_epoch),
+        steps: finish.steps,
         seconds,
         // Every step takes a full batch except an epoch's last, so this is a close upper bound.
-        images_per_sec: (steps * config.batch_size).min(n * epochs) as f64 / seconds,
+        images_per_sec: (trained * config.batch_size).min(n * epochs) as f64 / seconds,
+        interrupted: finish.interrupted,
+        last_checkpoint: finish.last_checkpoint,
     })
 }
 
@@ -204,9 +341,14 @@ pub struct Scoring {
 
 impl Scoring {
     /// Scores as `config` says (its `eval_every`, `eval_samples`, `seed`), computing the
-    /// real-data floor for that many images once.
-    pub fn new(evaluator: Evaluator, config: &TrainConfig) -> Self {
+    /// real-data floor for that many images once. The best score so far is read from the
+    /// run's `best/scores.json` when it has one (a resumed run).
+    pub fn new(evaluator: Evaluator, config: &TrainConfig, run: &RunDir) -> Self {
         let floor = evaluator.floor(config.eval_samples);
+        let best = std::fs::read_to_string(run.path.join(BEST).join(BEST_SCORES))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|v| v["samples"]["frechet_distance"].as_f64());
         Self {
             floor,
             evaluator,
@@ -214,7 +356,7 @@ impl Scoring {
             samples: config.eval_samples,
             seed: config.seed,
             model: config.model.clone(),
-            best: Mutex::new(None),
+            best: Mutex::new(best),
         }
     }
 
@@ -227,7 +369,7 @@ impl Scoring {
         model: &Gan,
         generator: &model::Generator,
         run: &RunDir,
-    ) -> Result<Option<Scores>> {
+    ) -> Result<Option<(Scores, bool)>> {
         if !epoch.is_multiple_of(self.every) {
             return Ok(None);
         }
@@ -268,7 +410,7 @@ impl Scoring {
                 ""
             }
         );
-        Ok(Some(scores))
+        Ok(Some((scores, improved)))
     }
 }
 
@@ -281,22 +423,35 @@ struct BestReport {
     report: Report,
 }
 
-/// The per-epoch outputs: weights, the sample grid, scores and a log line.
-struct EpochOutputs {
+/// What the run writes: after each epoch the weights, the sample grid, scores and a log line;
+/// checkpoints when the loop asks.
+struct RunOutputs {
     run: RunDir,
+    config: TrainConfig,
     fixed_noise: Tensor<2>,
+    fixed_noise_values: Vec<f32>,
+    train_images: usize,
     started: Instant,
+    seconds_before: f64,
     scoring: Option<Scoring>,
+    checkpoints: Checkpoints,
 }
 
-impl EpochWork for EpochOutputs {
+impl RunOutputs {
+    /// Seconds of training in all, across resumes.
+    fn seconds(&self) -> f64 {
+        self.seconds_before + self.started.elapsed().as_secs_f64()
+    }
+}
+
+impl RunWork for RunOutputs {
     fn epoch_done(
         &self,
         epoch: usize,
         steps: usize,
         model: &Gan,
-        store: &EventStoreClient,
-    ) -> Result<()> {
+        means: &EpochMeans,
+    ) -> Result<bool> {
         // The fixed noise lives on the training device's inner (non-autodiff) side, where
         // the generator in inference mode runs.
         let generator = model.generator.valid();
@@ -313,26 +468,23 @@ impl EpochWork for EpochOutputs {
         let grid = data::png::grid(&samples, data::png::grid_cols(n), Range::Signed);
         data::png::save(&grid, &self.run.grid(epoch))?;
 
-        let mean = |stat: &str, split: Split| {
-            store
-                .find_metric(stat, epoch, Aggregate::Mean, &split)
-                .map(|v| format!("{v:.6}"))
-                .unwrap_or_default()
-        };
+        let format = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
         let mut fields = vec![epoch.to_string(), steps.to_string()];
-        for split in [Split::Train, Split::Valid] {
-            for stat in Stat::ALL {
-                fields.push(mean(stat.name(), split.clone()));
-            }
-        }
-        fields.push(mean(IMAGES_PER_SECOND, Split::Train));
-        fields.push(format!("{:.1}", self.started.elapsed().as_secs_f64()));
-        let scores = match &self.scoring {
+        fields.extend(means.train.iter().chain(&means.valid).map(|&v| format(v)));
+        fields.push(
+            means
+                .images_per_sec
+                .map(|v| format!("{v:.6}"))
+                .unwrap_or_default(),
+        );
+        fields.push(format!("{:.1}", self.seconds()));
+        let scored = match &self.scoring {
             Some(scoring) => scoring.epoch_done(epoch, steps, model, &generator, &self.run)?,
             None => None,
         };
-        match scores {
-            Some(s) => fields.extend(
+        let best = scored.as_ref().is_some_and(|(_, improved)| *improved);
+        match scored {
+            Some((s, _)) => fields.extend(
                 [
                     s.classifier_score,
                     s.frechet_distance,
@@ -350,6 +502,18 @@ impl EpochWork for EpochOutputs {
         if let Err(err) = report::write_report(&self.run) {
             eprintln!("warning: {}: not updated: {err:#}", report::REPORT);
         }
-        Ok(())
+        Ok(best)
+    }
+
+    fn checkpoint(&self, position: Position, best: bool, records: Records) -> Result<PathBuf> {
+        let state = State {
+            position,
+            seconds: self.seconds(),
+            train_images: self.train_images,
+            best,
+            fixed_noise: self.fixed_noise_values.clone(),
+            config: self.config.clone(),
+        };
+        self.checkpoints.write(&state, records)
     }
 }

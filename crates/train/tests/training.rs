@@ -104,12 +104,25 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
             "{arch:?}: the weights did not change"
         );
 
-        // The Learner's last checkpoint holds current BatchNorm statistics: its generator
-        // matches the saved one exactly.
-        let record =
-            burn::store::ModuleRecord::load(run.path.join("checkpoint/model-2.bpk")).unwrap();
+        // The last checkpoint holds current BatchNorm statistics: its generator matches the
+        // saved one exactly. Every checkpoint on disk loads.
+        let checkpoints = train::checkpoint::Checkpoints::new(&run.path, 3);
+        let steps: Vec<usize> = checkpoints.list().unwrap().iter().map(|c| c.0).collect();
+        assert_eq!(steps, vec![3, 6], "{arch:?}: one checkpoint per epoch");
+        for (_, dir) in checkpoints.list().unwrap() {
+            train::checkpoint::load(&dir).unwrap();
+        }
+        let newest = checkpoints.newest(|w| panic!("{w}")).unwrap().unwrap();
+        assert_eq!(
+            newest.state.position,
+            train::checkpoint::Position {
+                step: 6,
+                epochs_done: 2,
+                batches_done: 0
+            }
+        );
         let from_checkpoint = Gan::new(&cfg.model, 1.0, Loss::Standard, false, &device)
-            .load_record(record)
+            .load_record(newest.records.model)
             .generator
             .valid();
         let z = cfg.model.noise.sample(4, cfg.model.noise_dim, &device);
