@@ -28,9 +28,25 @@ pub fn load_module<M: Module>(module: M, path: &Path, what: &str) -> Result<M> {
         );
     }
     let record = ModuleRecord::load(path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read the weights: {e:?}", path.display()))?;
-    let module = module
-        .try_load_record(record)
-        .map_err(|e| anyhow::anyhow!("{}: does not match {what}: {e:?}", path.display()))?;
-    Ok(module.valid())
+        .map_err(|e| anyhow::anyhow!("{}: cannot read the weights: {e}", path.display()))?;
+    Ok(apply_record(module, record, path, what)?.valid())
+}
+
+/// Loads `record` (read from `path`) into `module`, with an error naming the file and `what`
+/// it should have held when the shapes or names differ (the list of mismatched tensors cut
+/// short: a whole network's worth says no more than its first few).
+pub fn apply_record<M: Module>(
+    module: M,
+    record: ModuleRecord,
+    path: &Path,
+    what: &str,
+) -> Result<M> {
+    module.try_load_record(record).map_err(|e| {
+        let mut detail = e.to_string();
+        if let Some((cut, _)) = detail.char_indices().nth(160) {
+            detail.truncate(cut);
+            detail.push_str("...");
+        }
+        anyhow::anyhow!("{}: does not match {what}: {detail}", path.display())
+    })
 }

@@ -192,12 +192,16 @@ fn launch(
     if let Some(loaded) = resume_from {
         // The record carries the parameters' ids, which the optimiser's state and the
         // generator's parameter group are keyed by: load it before building the optimisers.
-        gan = gan.try_load_record(loaded.records.model).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: does not fit the run's configuration: {e}",
-                loaded.dir.join(crate::checkpoint::MODEL).display()
-            )
-        })?;
+        let what = format!(
+            "the {:?} networks of the run's configuration",
+            config.model.arch
+        );
+        gan = model::store::apply_record(
+            gan,
+            loaded.records.model,
+            &loaded.dir.join(crate::checkpoint::MODEL),
+            &what.to_lowercase(),
+        )?;
         optim_state = Some((loaded.records.optim, loaded.records.scheduler));
     }
     let (optim, lr) = optimisers(config, &gan);

@@ -31,6 +31,12 @@ fn fails_with(mut cmd: Command, args: &[&str]) -> String {
     );
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(errors.len(), 1, "one error line: {stderr}");
+    // Shown with --nocapture: what each bad input gets.
+    println!(
+        "{args:?}\n  -> {} (exit {:?})",
+        errors[0],
+        out.status.code()
+    );
     stderr
 }
 
@@ -354,5 +360,5 @@ fn a_checkpoint_that_does_not_fit_the_configuration() {
         "--data-dir",
         &mnist(),
     ]);
-    assert_says(&err, &["model.bpk", "does not fit"]);
+    assert_says(&err, &["model.bpk", "does not match the mlpack networks"]);
 }
