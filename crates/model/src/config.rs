@@ -28,6 +28,10 @@ pub struct ModelConfig {
     /// How batch normalisation groups values.
     #[config(default = "BatchNormMode::PerChannel")]
     pub batch_norm: BatchNormMode,
+    /// Whether the discriminator normalises batches (the dcgan preset's; the mlpack one has
+    /// none). A gradient penalty needs each image scored on its own, so WGAN-GP turns it off.
+    #[config(default = true)]
+    pub critic_norm: bool,
     /// The noise distribution.
     #[config(default = "Noise::Normal { mean: 0.0, std: 1.0 }")]
     pub noise: Noise,

@@ -7,10 +7,12 @@
 //! Discriminator: conv 4x4 s2 p1 1→64 (14x14), LeakyReLU 0.2; conv 4x4 s2 p1 64→128 (7x7),
 //! batch norm, LeakyReLU 0.2; conv 7x7 128→1 (a logit).
 //!
-//! Layers followed by batch norm have no bias (it would be cancelled).
+//! Layers followed by batch norm have no bias (it would be cancelled). Without batch norm in the
+//! discriminator (`critic_norm` false, as a gradient penalty needs), its second convolution
+//! has a bias.
 
-use crate::ModelConfig;
 use crate::norm::MapNorm;
+use crate::{ModelConfig, input_gradient};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
@@ -64,7 +66,7 @@ impl DcganGenerator {
 pub struct DcganDiscriminator {
     conv0: Conv2d,
     conv1: Conv2d,
-    norm1: MapNorm,
+    norm1: Option<MapNorm>,
     conv2: Conv2d,
 }
 
@@ -81,8 +83,10 @@ impl DcganDiscriminator {
         };
         Self {
             conv0: conv([1, 64], 4, 2, 1, true),
-            conv1: conv([64, 128], 4, 2, 1, false),
-            norm1: MapNorm::new(cfg.batch_norm, [128, 7, 7], device),
+            conv1: conv([64, 128], 4, 2, 1, !cfg.critic_norm),
+            norm1: cfg
+                .critic_norm
+                .then(|| MapNorm::new(cfg.batch_norm, [128, 7, 7], device)),
             conv2: conv([128, 1], 7, 1, 0, true),
         }
     }
@@ -91,7 +95,31 @@ impl DcganDiscriminator {
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let [b, ..] = images.dims();
         let x = leaky_relu(self.conv0.forward(images), SLOPE);
-        let x = leaky_relu(self.norm1.forward(self.conv1.forward(x)), SLOPE);
-        self.conv2.forward(x).reshape([b, 1])
+        let x = self.conv1.forward(x);
+        let x = match &self.norm1 {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
+        self.conv2.forward(leaky_relu(x, SLOPE)).reshape([b, 1])
+    }
+
+    /// Logits `[batch, 1]` and each logit's gradient with respect to its image
+    /// `[batch, 1, 28, 28]`, differentiable with respect to the weights; `None` with batch
+    /// norm, which makes each logit depend on the whole batch.
+    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> Option<(Tensor<2>, Tensor<4>)> {
+        if self.norm1.is_some() {
+            return None;
+        }
+        let [b, ..] = images.dims();
+        let a0 = self.conv0.forward(images);
+        let a1 = self.conv1.forward(leaky_relu(a0.clone(), SLOPE));
+        let logits = self.conv2.forward(leaky_relu(a1.clone(), SLOPE));
+        let ones = Tensor::ones([b, 1, 1, 1], &logits.device());
+        let g = input_gradient::conv(ones, &self.conv2, 1, 0, 7);
+        let g = input_gradient::leaky_relu(g, a1, SLOPE);
+        let g = input_gradient::conv(g, &self.conv1, 2, 1, 14);
+        let g = input_gradient::leaky_relu(g, a0, SLOPE);
+        let g = input_gradient::conv(g, &self.conv0, 2, 1, 28);
+        Some((logits.reshape([b, 1]), g))
     }
 }

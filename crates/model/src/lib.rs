@@ -7,6 +7,7 @@
 //! - [`noise`]: the noise the generator is fed.
 //! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
 //! - [`norm`]: batch normalisation per channel or per feature.
+//! - [`input_gradient`]: the discriminator's input gradient as a differentiable computation.
 //! - [`flops`]: analytic operation counts of the networks.
 //! - [`sampling`]: drawing images from a generator with seeded noise.
 //! - [`store`]: saving and loading modules' weights.
@@ -15,6 +16,7 @@ pub mod config;
 pub mod dcgan;
 pub mod digits;
 pub mod flops;
+pub mod input_gradient;
 pub mod mlpack;
 pub mod networks;
 pub mod noise;

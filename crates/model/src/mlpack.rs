@@ -7,9 +7,9 @@
 //! conv 3x3 stride 2 pad 1, 1→z/2 (28x28), batch norm, ReLU; bilinear x2 (56x56);
 //! conv 3x3 s2 p1 z/2→z/4, batch norm, ReLU; bilinear x2; conv 3x3 s2 p1 z/4→1; tanh.
 
-use crate::ModelConfig;
 use crate::norm::MapNorm;
 use crate::upsample::bilinear_x2;
+use crate::{ModelConfig, input_gradient};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AvgPool2d, AvgPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
@@ -111,5 +111,25 @@ impl MlpackDiscriminator {
         let x = self.pool.forward(relu(self.conv2.forward(x)));
         let x = relu(self.fc1.forward(x.reshape([b, 64 * 7 * 7])));
         self.fc2.forward(x)
+    }
+
+    /// Logits `[batch, 1]` and each logit's gradient with respect to its image
+    /// `[batch, 1, 28, 28]`, differentiable with respect to the weights.
+    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
+        let [b, ..] = images.dims();
+        let a1 = self.conv1.forward(images);
+        let a2 = self.conv2.forward(self.pool.forward(relu(a1.clone())));
+        let pooled = self.pool.forward(relu(a2.clone()));
+        let a3 = self.fc1.forward(pooled.reshape([b, 64 * 7 * 7]));
+        let logits = self.fc2.forward(relu(a3.clone()));
+        let ones = Tensor::ones([b, 1], &logits.device());
+        let g = input_gradient::linear(ones, &self.fc2);
+        let g = input_gradient::relu(g, a3);
+        let g = input_gradient::linear(g, &self.fc1).reshape([b, 64, 7, 7]);
+        let g = input_gradient::relu(input_gradient::avg_pool2(g), a2);
+        let g = input_gradient::conv(g, &self.conv2, 1, 2, 14);
+        let g = input_gradient::relu(input_gradient::avg_pool2(g), a1);
+        let g = input_gradient::conv(g, &self.conv1, 1, 2, 28);
+        (logits, g)
     }
 }

@@ -1,6 +1,7 @@
 //! The generator and discriminator, whichever preset they are.
 
 use crate::{dcgan, mlpack};
+use burn::module::{ModuleMapper, Param};
 use burn::prelude::*;
 
 /// A generator: noise `[batch, noise_dim]` to images `[batch, 1, 28, 28]` in [-1, 1].
@@ -40,6 +41,34 @@ impl Discriminator {
         match self {
             Discriminator::Mlpack(d) => d.forward(images),
             Discriminator::Dcgan(d) => d.forward(images),
+        }
+    }
+
+    /// The discriminator with every trainable weight clipped to `[-c, c]` (WGAN); batch
+    /// norm's running statistics, which are not trained, are left alone.
+    pub fn clipped(self, c: f64) -> Self {
+        struct Clip(f64);
+        impl ModuleMapper for Clip {
+            fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                let (id, tensor, mapper) = param.consume();
+                let tensor = if tensor.is_require_grad() {
+                    tensor.clamp(-self.0, self.0).detach().require_grad()
+                } else {
+                    tensor
+                };
+                Param::from_mapped_value(id, tensor, mapper)
+            }
+        }
+        self.map(&mut Clip(c))
+    }
+
+    /// Scores images and gives each logit's gradient with respect to its image, as one
+    /// computation autodiff can differentiate again (see [`crate::input_gradient`]); `None`
+    /// when the discriminator normalises batches (`critic_norm`).
+    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> Option<(Tensor<2>, Tensor<4>)> {
+        match self {
+            Discriminator::Mlpack(d) => Some(d.forward_with_input_gradient(images)),
+            Discriminator::Dcgan(d) => d.forward_with_input_gradient(images),
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct GanBatch {
     pub images: Tensor<4>,
     /// Whether this step trains the generator too (set by the learning strategy).
     pub train_generator: bool,
+    /// The standard deviation of the instance noise this step (set by the learning strategy).
+    pub instance_noise: f64,
 }
 
 /// Turns digits' image bytes into a [`GanBatch`], scaled to [-1, 1] (labels are not used).
@@ -30,6 +32,7 @@ impl Batcher<Digit, GanBatch> for ImageBatcher {
         GanBatch {
             images,
             train_generator: true,
+            instance_noise: 0.0,
         }
     }
 }

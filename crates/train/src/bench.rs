@@ -1,7 +1,6 @@
 //! The training benchmark: full training steps timed per preset, batch size and device.
 
 use crate::batch::{GanBatch, ImageBatcher};
-use crate::loss::Loss;
 use crate::training::optimisers;
 use crate::{Gan, OptimConfig, TrainConfig};
 use burn::data::dataloader::DataLoaderBuilder;
@@ -47,7 +46,7 @@ pub fn time_steps(
     let config = TrainConfig::new(model.clone(), OptimConfig::new(), OptimConfig::new());
     let ad = device.clone().autodiff();
     ad.seed(1);
-    let mut gan = Gan::new(model, 1.0, Loss::Standard, false, &ad);
+    let mut gan = Gan::new(&config, &ad);
     let (mut optim, mut lr) = optimisers(&config, &gan);
     let batches: Vec<GanBatch> = (0..4)
         .map(|k| {

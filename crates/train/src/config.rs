@@ -3,14 +3,26 @@
 use crate::loss::Loss;
 use burn::prelude::*;
 use model::ModelConfig;
+use serde::{Deserialize, Serialize};
 
-/// Settings of one Adam optimiser.
+/// The optimiser both networks train with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    /// Adam, with each network's betas.
+    #[default]
+    Adam,
+    /// RMSProp (alpha 0.99), as the WGAN paper prescribes.
+    Rmsprop,
+}
+
+/// Settings of one network's optimiser.
 #[derive(Config, Debug)]
 pub struct OptimConfig {
     /// Learning rate.
     #[config(default = 2e-4)]
     pub lr: f64,
-    /// Adam's beta 1.
+    /// Adam's beta 1 (unused by RMSProp).
     #[config(default = 0.5)]
     pub beta1: f32,
     /// Adam's beta 2.
@@ -55,6 +67,24 @@ pub struct TrainConfig {
     /// Scale of the generator's gradient (mlpack's multiplier).
     #[config(default = 1.0)]
     pub multiplier: f64,
+    /// The optimiser of both networks.
+    #[config(default = "Optimizer::Adam")]
+    pub optimizer: Optimizer,
+    /// WGAN: the critic's weights are clipped to ±clip after every step.
+    #[config(default = 0.01)]
+    pub clip: f64,
+    /// WGAN-GP: the weight λ of the gradient penalty.
+    #[config(default = 10.0)]
+    pub gp_weight: f64,
+    /// One-sided label smoothing: the discriminator aims real images at 1 - this (standard
+    /// and LSGAN losses).
+    #[config(default = 0.0)]
+    pub label_smoothing: f64,
+    /// Instance noise: the standard deviation of Gaussian noise added to every image the
+    /// discriminator sees, real or generated, at the first step, decreasing linearly to 0 at
+    /// the last.
+    #[config(default = 0.0)]
+    pub instance_noise: f64,
     /// Train on at most this many images.
     #[config(default = "None")]
     pub limit: Option<usize>,
@@ -103,10 +133,43 @@ impl TrainConfig {
         }
         if self.saturating && self.loss != Loss::Standard {
             return Err(format!(
-                "--saturating is a form of the standard loss, not of --loss {:?}",
-                self.loss
-            )
-            .to_lowercase());
+                "--saturating is a form of the standard loss, not of --loss {}",
+                self.loss.name()
+            ));
+        }
+        if self.loss == Loss::WganGp && self.model.critic_norm {
+            return Err(
+                "--loss wgan-gp needs a discriminator without batch norm (critic_norm false): \
+                 the penalty scores each image on its own"
+                    .into(),
+            );
+        }
+        if !(self.clip.is_finite() && self.clip > 0.0) {
+            return Err(format!("--clip must be positive, got {}", self.clip));
+        }
+        if !(self.gp_weight.is_finite() && self.gp_weight >= 0.0) {
+            return Err(format!(
+                "--gp-weight must be 0 or more, got {}",
+                self.gp_weight
+            ));
+        }
+        if !(0.0..0.5).contains(&self.label_smoothing) {
+            return Err(format!(
+                "--label-smoothing must lie in [0, 0.5), got {}",
+                self.label_smoothing
+            ));
+        }
+        if self.label_smoothing > 0.0 && !self.loss.has_targets() {
+            return Err(format!(
+                "--label-smoothing softens targets, which --loss {} does not have",
+                self.loss.name()
+            ));
+        }
+        if !(self.instance_noise.is_finite() && self.instance_noise >= 0.0) {
+            return Err(format!(
+                "--instance-noise must be 0 or more, got {}",
+                self.instance_noise
+            ));
         }
         if self.steps == Some(0) {
             return Err("--steps must be at least 1".into());

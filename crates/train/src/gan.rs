@@ -6,13 +6,15 @@
 //! discriminator; one backward pass of their sum then gives each network exactly its own
 //! gradients. The generator's forward pass is done once and serves both losses.
 
+use crate::TrainConfig;
 use crate::batch::GanBatch;
-use crate::loss::Loss;
+use crate::loss::{Loss, gradient_penalty};
 use burn::prelude::*;
+use burn::tensor::Distribution;
 use burn::train::metric::ItemLazy;
 use burn::train::{InferenceStep, TrainOutput, TrainStep};
 use burn_std::ExecutionError;
-use model::{Discriminator, Generator, ModelConfig, Noise};
+use model::{Discriminator, Generator, Noise};
 
 /// What a step needs besides the networks.
 #[derive(Debug, Clone)]
@@ -27,6 +29,25 @@ pub struct StepSettings {
     pub loss: Loss,
     /// Whether the generator minimises the saturating `log(1 - D(G(z)))` (standard loss).
     pub saturating: bool,
+    /// The target of real images (1 - label smoothing).
+    pub real_target: f64,
+    /// The weight of WGAN-GP's gradient penalty.
+    pub gp_weight: f64,
+}
+
+impl StepSettings {
+    /// The settings of `config`.
+    pub fn new(config: &TrainConfig) -> Self {
+        Self {
+            noise: config.model.noise,
+            noise_dim: config.model.noise_dim,
+            multiplier: config.multiplier,
+            loss: config.loss,
+            saturating: config.saturating,
+            real_target: 1.0 - config.label_smoothing,
+            gp_weight: config.gp_weight,
+        }
+    }
 }
 
 /// Both networks of a GAN, trained together by the Learner.
@@ -42,25 +63,12 @@ pub struct Gan {
 }
 
 impl Gan {
-    /// Creates both networks of `cfg`, initialised, trained with `loss` (and `saturating`);
-    /// the generator's loss is scaled by `multiplier`.
-    pub fn new(
-        cfg: &ModelConfig,
-        multiplier: f64,
-        loss: Loss,
-        saturating: bool,
-        device: &Device,
-    ) -> Self {
+    /// Creates both networks of `config`, initialised, with its loss settings.
+    pub fn new(config: &TrainConfig, device: &Device) -> Self {
         Self {
-            generator: cfg.init_generator(device),
-            discriminator: cfg.init_discriminator(device),
-            settings: StepSettings {
-                noise: cfg.noise,
-                noise_dim: cfg.noise_dim,
-                multiplier,
-                loss,
-                saturating,
-            },
+            generator: config.model.init_generator(device),
+            discriminator: config.model.init_discriminator(device),
+            settings: StepSettings::new(config),
         }
     }
 
@@ -68,19 +76,40 @@ impl Gan {
     fn losses(&self, batch: GanBatch, with_generator: bool) -> Losses {
         let [n, ..] = batch.images.dims();
         let device = batch.images.device();
-        let z = self
-            .settings
-            .noise
-            .sample(n, self.settings.noise_dim, &device);
+        let settings = &self.settings;
+        let z = settings.noise.sample(n, settings.noise_dim, &device);
         let fake = self.generator.forward(z);
-        let real_logits = self.discriminator.forward(batch.images);
+        // Instance noise: what the discriminator sees, real or fake, is blurred alike.
+        let blur = |images: Tensor<4>| match batch.instance_noise {
+            std if std > 0.0 => {
+                let noise = Tensor::random(images.dims(), Distribution::Normal(0.0, std), &device);
+                images + noise
+            }
+            _ => images,
+        };
+        let real = blur(batch.images);
+        let fake = blur(fake);
+        let real_logits = self.discriminator.forward(real.clone());
         let fake_logits = self.discriminator.forward(fake.clone().detach());
-        let loss = self.settings.loss;
-        let d_loss = loss.discriminator(real_logits.clone(), fake_logits.clone());
+        let loss = settings.loss;
+        let mut d_loss = loss.discriminator(
+            real_logits.clone(),
+            fake_logits.clone(),
+            settings.real_target,
+        );
+        if loss == Loss::WganGp {
+            // One mixing weight per image, on the segment between a real and a fake one.
+            let eps = Tensor::random([n, 1, 1, 1], Distribution::Uniform(0.0, 1.0), &device);
+            let mixed = real * eps.clone() + fake.clone().detach() * eps.neg().add_scalar(1.0);
+            // The configuration is checked to have no batch norm in the critic.
+            if let Some((_, gradients)) = self.discriminator.forward_with_input_gradient(mixed) {
+                d_loss = d_loss + gradient_penalty(gradients).mul_scalar(settings.gp_weight);
+            }
+        }
         let g_loss = with_generator.then(|| {
             // The discriminator's parameters get no gradient from the generator's loss.
             let critic = self.discriminator.clone().no_grad();
-            loss.generator(critic.forward(fake), self.settings.saturating)
+            loss.generator(critic.forward(fake), settings.saturating)
         });
         Losses {
             d_loss,

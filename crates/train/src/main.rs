@@ -7,6 +7,7 @@ use model::{Arch, BatchNormMode, ModelConfig, Noise};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use train::config::Optimizer;
 use train::loss::Loss;
 use train::source::{self, DataOptions};
 use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
@@ -69,27 +70,46 @@ struct Args {
     /// Seed of initialisation, shuffling and noise: the same seed gives the same run.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Generator learning rate (Adam).
-    #[arg(long, default_value_t = 2e-4)]
-    lr_g: f64,
-    /// Discriminator learning rate (Adam).
-    #[arg(long, default_value_t = 2e-4)]
-    lr_d: f64,
-    /// Generator Adam betas, e.g. `0.5,0.999`.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.5, 0.999], value_name = "B1,B2")]
-    betas_g: Vec<f32>,
-    /// Discriminator Adam betas, e.g. `0.5,0.999`.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.5, 0.999], value_name = "B1,B2")]
-    betas_d: Vec<f32>,
-    /// Discriminator steps per generator step (mlpack's generatorUpdateStep).
-    #[arg(long, default_value_t = 1)]
-    generator_update_step: usize,
+    /// Generator learning rate; default: 2e-4, or 5e-5 with --loss wgan, 1e-4 with wgan-gp.
+    #[arg(long, value_name = "LR")]
+    lr_g: Option<f64>,
+    /// Discriminator learning rate; default as --lr-g.
+    #[arg(long, value_name = "LR")]
+    lr_d: Option<f64>,
+    /// Generator Adam betas; default 0.5,0.999, or 0,0.9 with --loss wgan-gp.
+    #[arg(long, value_delimiter = ',', value_name = "B1,B2")]
+    betas_g: Option<Vec<f32>>,
+    /// Discriminator Adam betas; default as --betas-g.
+    #[arg(long, value_delimiter = ',', value_name = "B1,B2")]
+    betas_d: Option<Vec<f32>>,
+    /// Optimiser of both networks; default: rmsprop with --loss wgan, adam otherwise.
+    #[arg(long, value_enum)]
+    optimizer: Option<Optimizer>,
+    /// Discriminator (critic) steps per generator step (mlpack's generatorUpdateStep; WGAN's
+    /// n_critic); default: 5 with --loss wgan or wgan-gp, 1 otherwise.
+    #[arg(long, value_name = "K")]
+    generator_update_step: Option<usize>,
     /// Discriminator-only steps before the generator starts training (mlpack's preTrainSize).
     #[arg(long, default_value_t = 0)]
     pre_train: usize,
-    /// The adversarial loss.
+    /// The adversarial loss (wgan and wgan-gp bring their own defaults for the optimiser,
+    /// learning rates, betas and critic steps, which the flags above override).
     #[arg(long, value_enum, default_value_t = Loss::Standard)]
     loss: Loss,
+    /// --loss wgan: clip the critic's weights to ±C after every step.
+    #[arg(long, default_value_t = 0.01, value_name = "C")]
+    clip: f64,
+    /// --loss wgan-gp: the weight λ of the gradient penalty.
+    #[arg(long, default_value_t = 10.0, value_name = "LAMBDA")]
+    gp_weight: f64,
+    /// One-sided label smoothing: the discriminator aims real images at 1 - S (standard and
+    /// lsgan losses; 0.1 is common).
+    #[arg(long, default_value_t = 0.0, value_name = "S")]
+    label_smoothing: f64,
+    /// Instance noise: Gaussian noise of this standard deviation added to every image the
+    /// discriminator sees, decreasing linearly to 0 over the run (0.1 is common).
+    #[arg(long, default_value_t = 0.0, value_name = "STD")]
+    instance_noise: f64,
     /// With the standard loss, train the generator on the original minimax form
     /// log(1 - D(G(z))), which saturates early in training, instead of -log D(G(z)).
     #[arg(long)]
@@ -182,22 +202,35 @@ impl Args {
             })
             .with_init_mean(self.init_mean)
             .with_init_std(self.init_std);
-        let optim = |lr: f64, betas: &[f32]| {
-            OptimConfig::new()
-                .with_lr(lr)
-                .with_beta1(betas[0])
-                .with_beta2(betas[1])
+        let (lr, betas, optimizer, critic_steps) = match self.loss {
+            Loss::Wgan => (5e-5, [0.5, 0.999], Optimizer::Rmsprop, 5),
+            Loss::WganGp => (1e-4, [0.0, 0.9], Optimizer::Adam, 5),
+            _ => (2e-4, [0.5, 0.999], Optimizer::Adam, 1),
         };
+        let optim = |lr_flag: Option<f64>, betas_flag: &Option<Vec<f32>>| {
+            let b = betas_flag.as_deref().unwrap_or(&betas);
+            OptimConfig::new()
+                .with_lr(lr_flag.unwrap_or(lr))
+                .with_beta1(b[0])
+                .with_beta2(b[1])
+        };
+        // A gradient penalty scores each image on its own: no batch norm in the critic.
+        let model = model.with_critic_norm(self.loss != Loss::WganGp);
         TrainConfig::new(
             model,
             optim(self.lr_g, &self.betas_g),
             optim(self.lr_d, &self.betas_d),
         )
+        .with_optimizer(self.optimizer.unwrap_or(optimizer))
+        .with_generator_update_step(self.generator_update_step.unwrap_or(critic_steps))
+        .with_clip(self.clip)
+        .with_gp_weight(self.gp_weight)
+        .with_label_smoothing(self.label_smoothing)
+        .with_instance_noise(self.instance_noise)
         .with_batch_size(self.batch_size)
         .with_epochs(self.epochs)
         .with_steps(self.steps)
         .with_seed(self.seed)
-        .with_generator_update_step(self.generator_update_step)
         .with_pre_train(self.pre_train)
         .with_loss(self.loss)
         .with_saturating(self.saturating)
@@ -252,7 +285,9 @@ fn run(args: Args) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     for (flag, betas) in [("--betas-g", &args.betas_g), ("--betas-d", &args.betas_d)] {
-        if betas.len() != 2 {
+        if let Some(betas) = betas
+            && betas.len() != 2
+        {
             anyhow::bail!(
                 "{flag} takes two values, B1,B2 (e.g. 0.5,0.999), got {}",
                 betas.len()

@@ -38,6 +38,10 @@ pub struct Schedule {
     pub pre_train: usize,
     /// Stop after this many steps in all.
     pub max_steps: Option<usize>,
+    /// Instance noise's standard deviation at the first step (0: none).
+    pub instance_noise: f64,
+    /// Steps the run will take, over which the instance noise decreases to 0.
+    pub total_steps: usize,
 }
 
 impl Schedule {
@@ -45,6 +49,13 @@ impl Schedule {
     pub fn trains_generator(&self, step: usize) -> bool {
         step >= self.pre_train
             && (step - self.pre_train).is_multiple_of(self.generator_update_step.max(1))
+    }
+
+    /// The instance noise's standard deviation at step `step` (from 0): decreasing linearly
+    /// from its start to 0 at the last step.
+    pub fn instance_noise(&self, step: usize) -> f64 {
+        let left = 1.0 - step as f64 / self.total_steps.max(1) as f64;
+        self.instance_noise * left.max(0.0)
     }
 
     /// Whether the run is over after `steps` steps.
@@ -95,6 +106,8 @@ pub struct Plan {
     pub start: Position,
     /// Write a checkpoint every this many steps (0: only after each epoch).
     pub checkpoint_every: usize,
+    /// WGAN: clip the critic's weights to ±this after every step.
+    pub clip: Option<f64>,
     /// The training images' order, shuffled per epoch.
     pub order: EpochOrder,
     /// The per-step log, opened at `start`.
@@ -245,6 +258,7 @@ impl Loop<'_> {
             while let Some(batch) = batches.next() {
                 let mut batch = batch.map_err(|e| anyhow::anyhow!("loading a batch: {e:?}"))?;
                 batch.train_generator = schedule.trains_generator(step);
+                batch.instance_noise = schedule.instance_noise(step);
                 let trains_generator = batch.train_generator;
                 let [n, ..] = batch.images.dims();
                 base.seed(step_seed(self.plan.seed, step));
@@ -256,6 +270,12 @@ impl Loop<'_> {
                 let output = learner.train_step(batch);
                 learner.lr_step();
                 learner.optimizer_step(output.grads);
+                if let Some(c) = self.plan.clip {
+                    // The Learner's model is reachable only through records.
+                    let mut gan = learner.model();
+                    gan.discriminator = gan.discriminator.clipped(c);
+                    learner.load_model(gan.into_record());
+                }
                 self.plan
                     .log
                     .push(step, epoch, n, trains_generator, output.item.stats.clone());
@@ -451,14 +471,22 @@ mod tests {
             generator_update_step: 3,
             pre_train: 2,
             max_steps: Some(10),
+            instance_noise: 0.1,
+            total_steps: 10,
         };
         let trained: Vec<usize> = (0..10).filter(|&i| s.trains_generator(i)).collect();
         assert_eq!(trained, vec![2, 5, 8]);
         assert!(!s.done(9) && s.done(10));
+        // Instance noise falls linearly from its start to 0 over the run.
+        assert!((s.instance_noise(0) - 0.1).abs() < 1e-12);
+        assert!((s.instance_noise(5) - 0.05).abs() < 1e-12);
+        assert_eq!(s.instance_noise(10), 0.0);
         let every = Schedule {
             generator_update_step: 1,
             pre_train: 0,
             max_steps: None,
+            instance_noise: 0.0,
+            total_steps: 10,
         };
         assert!((0..5).all(|i| every.trains_generator(i)) && !every.done(usize::MAX));
     }

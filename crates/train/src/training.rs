@@ -3,7 +3,9 @@
 use crate::TrainConfig;
 use crate::batch::ImageBatcher;
 use crate::checkpoint::{Checkpoints, Loaded, Position, RecordTaps, Records, SaveWhenAsked, State};
+use crate::config::Optimizer;
 use crate::gan::Gan;
+use crate::loss::Loss;
 use crate::metrics::{GanMetric, ImagesPerSecond, Stat};
 use crate::order::EpochOrder;
 use crate::renderer::LineRenderer;
@@ -15,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::ParamGroup;
 use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
-use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer, RmsPropConfig};
 use burn::prelude::*;
 use burn::train::logger::InMemoryMetricLogger;
 use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
@@ -150,13 +152,7 @@ fn launch(
     let n = data.train.len();
     device.seed(config.seed);
     // Parameters track gradients only when created on an autodiff device.
-    let mut gan = Gan::new(
-        &config.model,
-        config.multiplier,
-        config.loss,
-        config.saturating,
-        &device.clone().autodiff(),
-    );
+    let mut gan = Gan::new(config, &device.clone().autodiff());
     let (start, seconds, fixed_noise, resumed_from) = match &resume_from {
         None => {
             let noise = config.model.noise.sample_seeded(
@@ -238,6 +234,8 @@ fn launch(
         generator_update_step: config.generator_update_step,
         pre_train: config.pre_train,
         max_steps: config.steps,
+        instance_noise: config.instance_noise,
+        total_steps: config.steps.unwrap_or(epochs * steps_per_epoch),
     };
     let scoring = match evaluator {
         Some(evaluator) if config.eval_every > 0 => Some(Scoring::new(evaluator, config, run)),
@@ -259,6 +257,7 @@ fn launch(
         seed: config.seed,
         start,
         checkpoint_every: config.checkpoint_every,
+        clip: (config.loss == Loss::Wgan).then_some(config.clip),
         order,
         log: StepLog::open(&run.path, start.step, start.epochs_done + 1)?,
         resumed_from,
@@ -316,16 +315,29 @@ fn launch(
     })
 }
 
-/// The two Adam optimisers as one: the discriminator's is the default parameter group, the
-/// generator's its own group, each with its own learning rate.
+/// The two networks' optimisers as one: the discriminator's is the default parameter group,
+/// the generator's its own group, each with its own learning rate (and Adam betas).
 pub fn optimisers(config: &TrainConfig, gan: &Gan) -> (ModuleOptimizer, ModuleLrScheduler) {
     let generator = ParamGroup::ids_from_module(gan.generator.clone());
-    let adam = |o: &crate::OptimConfig| AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2);
-    let optim = adam(&config.optim_d).init().with_group(
-        generator.clone(),
-        adam(&config.optim_g).build(),
-        None,
-    );
+    let optim = match config.optimizer {
+        Optimizer::Adam => {
+            let adam = |o: &crate::OptimConfig| {
+                AdamConfig::new().with_beta_1(o.beta1).with_beta_2(o.beta2)
+            };
+            adam(&config.optim_d).init().with_group(
+                generator.clone(),
+                adam(&config.optim_g).build(),
+                None,
+            )
+        }
+        Optimizer::Rmsprop => {
+            // Plain RMSProp, as the WGAN paper (and PyTorch's defaults): no momentum.
+            let rmsprop = RmsPropConfig::new().with_momentum(0.0).with_epsilon(1e-8);
+            rmsprop
+                .init()
+                .with_group(generator.clone(), rmsprop.build(), None)
+        }
+    };
     let lr = ModuleLrScheduler::new(config.optim_d.lr).with_group(generator, config.optim_g.lr);
     (optim, lr)
 }

@@ -28,7 +28,7 @@ fn losses_on_known_outputs() {
 
     // Standard: D = mean softplus(-real) + mean softplus(fake)
     //             = (0.126928 + 0.693147) / 2 + (0.313262 + 3.048587) / 2 = 2.090962.
-    let d = value(Loss::Standard.discriminator(real.clone(), fake.clone()));
+    let d = value(Loss::Standard.discriminator(real.clone(), fake.clone(), 1.0));
     assert!(close(d, 2.090962), "{d}");
     assert!(close(
         d,
@@ -52,7 +52,7 @@ fn losses_on_known_outputs() {
 
     // LSGAN: D = ((1 + 1) / 2 + (1 + 9) / 2) / 2 = 3; G = ((4 + 4) / 2) / 2 = 2.
     assert!(close(
-        value(Loss::Lsgan.discriminator(real.clone(), fake.clone())),
+        value(Loss::Lsgan.discriminator(real.clone(), fake.clone(), 1.0)),
         3.0
     ));
     assert!(close(
@@ -63,10 +63,33 @@ fn losses_on_known_outputs() {
 
     // Hinge: D = (relu(-1) + relu(1)) / 2 + (relu(0) + relu(4)) / 2 = 2.5; G = -(-1 + 3) / 2.
     assert!(close(
-        value(Loss::Hinge.discriminator(real, fake.clone())),
+        value(Loss::Hinge.discriminator(real.clone(), fake.clone(), 1.0)),
         2.5
     ));
-    assert!(close(value(Loss::Hinge.generator(fake, false)), -1.0));
+    assert!(close(
+        value(Loss::Hinge.generator(fake.clone(), false)),
+        -1.0
+    ));
+
+    // WGAN (and WGAN-GP before its penalty): D = mean(fake) - mean(real) = 1 - 1 = 0;
+    // G = -mean(fake) = -1; both report raw means.
+    for loss in [Loss::Wgan, Loss::WganGp] {
+        assert!(close(
+            value(loss.discriminator(real.clone(), fake.clone(), 1.0)),
+            0.0
+        ));
+        assert!(close(value(loss.generator(fake.clone(), false)), -1.0));
+        assert!(close(value(loss.reported(fake.clone())), 1.0));
+    }
+
+    // One-sided label smoothing, real target 0.9:
+    // standard D = mean(0.9 softplus(-real) + 0.1 softplus(real)) + mean softplus(fake)
+    //            = (0.9 * 0.126928 + 0.1 * 2.126928 + 0.693147) / 2 + 1.680925 = 2.190962;
+    // LSGAN D = ((1.1² + 0.9²) / 2 + 5) / 2 = 3.005.
+    let d = value(Loss::Standard.discriminator(real.clone(), fake.clone(), 0.9));
+    assert!(close(d, 2.190962), "{d}");
+    let d = value(Loss::Lsgan.discriminator(real, fake, 0.9));
+    assert!(close(d, 3.005), "{d}");
 }
 
 #[test]
@@ -90,9 +113,14 @@ fn every_loss_trains_a_few_steps_on_real_images() {
         (Loss::Standard, true),
         (Loss::Lsgan, false),
         (Loss::Hinge, false),
+        (Loss::Wgan, false),
+        (Loss::WganGp, false),
     ] {
-        let (_tmp, run) =
-            common::short_run_with(4, 4, |c| c.with_loss(loss).with_saturating(saturating));
+        let (_tmp, run) = common::short_run_with(4, 4, |mut c| {
+            // The gradient penalty needs a critic without batch norm.
+            c.model.critic_norm = loss != Loss::WganGp;
+            c.with_loss(loss).with_saturating(saturating)
+        });
         let log = std::fs::read_to_string(run.file(LOG)).unwrap();
         for line in log.lines().skip(1) {
             // The first ten columns: epoch, step, then the losses and outputs (train, valid).

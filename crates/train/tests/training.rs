@@ -12,7 +12,7 @@ use model::{Arch, ModelConfig};
 use std::time::Duration;
 use train::batch::{GanBatch, ImageBatcher};
 use train::gan::Gan;
-use train::loss::{Loss, bce_with_logits};
+use train::loss::bce_with_logits;
 use train::run::{GENERATOR, LOG, RunDir, load_generator, save_module};
 use train::source::{self, DataOptions};
 use train::{OptimConfig, Progress, TrainConfig};
@@ -121,7 +121,7 @@ fn a_few_steps_on_real_images_change_the_weights_and_write_the_run() {
                 batches_done: 0
             }
         );
-        let from_checkpoint = Gan::new(&cfg.model, 1.0, Loss::Standard, false, &device)
+        let from_checkpoint = Gan::new(&cfg, &device)
             .load_record(newest.records.model)
             .generator
             .valid();
@@ -143,13 +143,18 @@ fn max_abs_diff(a: TensorData, b: TensorData) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// The default training configuration of `model`.
+fn train_config(model: &ModelConfig) -> TrainConfig {
+    TrainConfig::new(model.clone(), OptimConfig::new(), OptimConfig::new())
+}
+
 #[test]
 fn a_saved_generator_reloads_to_identical_outputs() {
     let device = Device::flex();
     for arch in [Arch::Dcgan, Arch::Mlpack] {
         device.seed(11);
         let cfg = ModelConfig::new().with_arch(arch);
-        let gan = Gan::new(&cfg, 1.0, Loss::Standard, false, &device.clone().autodiff());
+        let gan = Gan::new(&train_config(&cfg), &device.clone().autodiff());
         // A training-mode forward pass moves BatchNorm's running statistics.
         let z = cfg
             .noise
@@ -204,8 +209,7 @@ fn probe<M: Module>(module: &M, grads: &GradientsParams) -> (usize, Vec<f32>) {
 fn each_network_gets_only_its_own_gradients() {
     let device = Device::flex().autodiff();
     device.seed(5);
-    let cfg = ModelConfig::new();
-    let gan = Gan::new(&cfg, 1.0, Loss::Standard, false, &device);
+    let gan = Gan::new(&train_config(&ModelConfig::new()), &device);
     let images: Vec<(Vec<u8>, u8)> = (0..8u8).map(|i| (vec![i * 30; 784], i)).collect();
     let batch = ImageBatcher.batch(images, &device);
     let step = |train_generator: bool| {
