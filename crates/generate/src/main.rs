@@ -39,7 +39,8 @@ enum Command {
 
 #[derive(ClapArgs, Debug)]
 struct SampleArgs {
-    /// Run directory written by `train` (uses its config.json and generator.bpk).
+    /// Run directory written by `train` (uses its config.json and generator.bpk, or
+    /// generator-ema.bpk, the moving average of the weights, when the run kept one).
     #[arg(long, value_name = "DIR", required_unless_present_all = ["generator", "config"])]
     run: Option<PathBuf>,
     /// Use the run's best weights (best/, kept when training scores the generator) instead
@@ -124,11 +125,10 @@ fn sample(args: SampleArgs) -> Result<()> {
     }
     if let (true, Some(grid)) = (args.report, &png) {
         let source = match (&args.run, &args.generator) {
-            (Some(run), _) => format!(
-                "{} ({} weights)",
-                run.display(),
-                if args.best { "best" } else { "last epoch's" }
-            ),
+            (Some(run), _) => RunDir::open(run)?
+                .generator_file(args.best)
+                .display()
+                .to_string(),
             (None, Some(weights)) => weights.display().to_string(),
             _ => String::new(),
         };

@@ -8,6 +8,7 @@
 //!   model.bpk        both networks (the Learner's module record)
 //!   optim.bpk        both Adam optimisers' moments and step counts
 //!   scheduler.bpk    both learning-rate schedules
+//!   ema.bpk          the moving average of the generator's weights (with --ema)
 //! ```
 //!
 //! A checkpoint is written into a hidden temporary directory beside the others, every file
@@ -49,6 +50,8 @@ pub const MODEL: &str = "model.bpk";
 pub const OPTIM: &str = "optim.bpk";
 /// File of a checkpoint's learning-rate scheduler record.
 pub const SCHEDULER: &str = "scheduler.bpk";
+/// File of a checkpoint's moving average of the generator (`--ema`).
+pub const EMA: &str = "ema.bpk";
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +89,8 @@ pub struct Records {
     pub optim: OptimizerRecord,
     /// Both learning-rate schedules.
     pub scheduler: LrSchedulerRecord,
+    /// The moving average of the generator, with `--ema`.
+    pub ema: Option<ModuleRecord>,
 }
 
 /// A checkpoint read back from disk.
@@ -167,6 +172,9 @@ impl Checkpoints {
                 &tmp.join(SCHEDULER),
                 &bytes(records.scheduler.into_bytes(), "scheduler")?,
             )?;
+            if let Some(ema) = records.ema {
+                write_synced(&tmp.join(EMA), &bytes(ema.into_bytes(), "moving average")?)?;
+            }
             sync_dir(&tmp)?;
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)
@@ -276,6 +284,10 @@ pub fn load(dir: &Path) -> Result<Loaded> {
         optim: OptimizerRecord::from_bytes(bytes(OPTIM)?).map_err(|e| corrupt(OPTIM, e))?,
         scheduler: LrSchedulerRecord::from_bytes(bytes(SCHEDULER)?)
             .map_err(|e| corrupt(SCHEDULER, e))?,
+        ema: match state.config.ema {
+            Some(_) => Some(ModuleRecord::from_bytes(bytes(EMA)?).map_err(|e| corrupt(EMA, e))?),
+            None => None,
+        },
     };
     let expected = state.config.grid_size * state.config.model.noise_dim;
     if state.fixed_noise.len() != expected {
@@ -418,6 +430,7 @@ impl RecordTaps {
             model: self.model.recv().map_err(|_| gone())?,
             optim: self.optim.recv().map_err(|_| gone())?,
             scheduler: self.scheduler.recv().map_err(|_| gone())?,
+            ema: None,
         })
     }
 }

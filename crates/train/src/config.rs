@@ -103,6 +103,10 @@ pub struct TrainConfig {
     /// Samples drawn for each score.
     #[config(default = 2000)]
     pub eval_samples: usize,
+    /// Keep an exponential moving average of the generator's weights with this decay (e.g.
+    /// 0.999), which sampling and scoring then use.
+    #[config(default = "None")]
+    pub ema: Option<f64>,
     /// Write a checkpoint every this many steps (0: only after each epoch).
     #[config(default = 500)]
     pub checkpoint_every: usize,
@@ -164,6 +168,11 @@ impl TrainConfig {
                 "--label-smoothing softens targets, which --loss {} does not have",
                 self.loss.name()
             ));
+        }
+        if let Some(decay) = self.ema
+            && !(0.0..1.0).contains(&decay)
+        {
+            return Err(format!("--ema must lie in [0, 1), got {decay}"));
         }
         if !(self.instance_noise.is_finite() && self.instance_noise >= 0.0) {
             return Err(format!(

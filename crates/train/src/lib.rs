@@ -4,6 +4,7 @@
 //! - [`device`]: choosing among the compiled-in backends.
 //! - [`batch`]: the batches the training step takes.
 //! - [`loss`]: the adversarial losses (standard, LSGAN, hinge).
+//! - [`ema`]: the moving average of the generator's weights.
 //! - [`gan`]: [`Gan`], the module holding both networks, with its train and inference steps.
 //! - [`metrics`]: the losses, D(x), D(G(z)) and images/s as Learner metrics.
 //! - [`strategy`]: the learning strategy that schedules generator updates, logs steps,
@@ -25,6 +26,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod device;
+pub mod ema;
 pub mod gan;
 pub mod interrupt;
 pub mod loss;

@@ -106,6 +106,11 @@ struct Args {
     /// lsgan losses; 0.1 is common).
     #[arg(long, default_value_t = 0.0, value_name = "S")]
     label_smoothing: f64,
+    /// Keep an exponential moving average of the generator's weights with this decay (0.999
+    /// is common): saved as generator-ema.bpk, shown in the grids, scored, and used by
+    /// generate and evaluate.
+    #[arg(long, value_name = "DECAY")]
+    ema: Option<f64>,
     /// Instance noise: Gaussian noise of this standard deviation added to every image the
     /// discriminator sees, decreasing linearly to 0 over the run (0.1 is common).
     #[arg(long, default_value_t = 0.0, value_name = "STD")]
@@ -227,6 +232,7 @@ impl Args {
         .with_gp_weight(self.gp_weight)
         .with_label_smoothing(self.label_smoothing)
         .with_instance_noise(self.instance_noise)
+        .with_ema(self.ema)
         .with_batch_size(self.batch_size)
         .with_epochs(self.epochs)
         .with_steps(self.steps)

@@ -4,6 +4,7 @@
 //! runs/dcgan-001/
 //!   config.json          every setting needed to rebuild the networks and the noise
 //!   generator.bpk        the generator after the last epoch (inference mode)
+//!   generator-ema.bpk    the moving average of its weights, with --ema
 //!   discriminator.bpk    the discriminator after the last epoch
 //!   log.csv              one line per epoch: losses, D(x), D(G(z)), images/s, seconds,
 //!                        and the classifier's scores when evaluated
@@ -28,6 +29,8 @@ use std::path::{Path, PathBuf};
 pub const CONFIG: &str = "config.json";
 /// File name of the generator's weights.
 pub const GENERATOR: &str = "generator.bpk";
+/// File name of the moving average of the generator's weights (`--ema`).
+pub const GENERATOR_EMA: &str = "generator-ema.bpk";
 /// File name of the discriminator's weights.
 pub const DISCRIMINATOR: &str = "discriminator.bpk";
 /// File name of the per-epoch log.
@@ -118,12 +121,19 @@ impl RunDir {
         read_config(&self.file(CONFIG))
     }
 
-    /// The generator's weights: the last epoch's, or the best-scoring ones.
+    /// The generator's weights: the last epoch's, or the best-scoring ones; their moving
+    /// average (`--ema`) when the run kept one.
     pub fn generator_file(&self, best: bool) -> PathBuf {
-        if best {
-            self.path.join(BEST).join(GENERATOR)
+        let dir = if best {
+            self.path.join(BEST)
         } else {
-            self.file(GENERATOR)
+            self.path.clone()
+        };
+        let ema = dir.join(GENERATOR_EMA);
+        if ema.is_file() {
+            ema
+        } else {
+            dir.join(GENERATOR)
         }
     }
 

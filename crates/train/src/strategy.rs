@@ -14,6 +14,7 @@
 //! - runs the per-epoch work (weights, grid, log line, scores: [`RunWork`]).
 
 use crate::checkpoint::{Position, RecordTaps, Records, non_finite_parameter, step_seed};
+use crate::ema::Ema;
 use crate::gan::Gan;
 use crate::order::EpochOrder;
 use crate::steplog::StepLog;
@@ -25,6 +26,7 @@ use burn::train::{
     LearningCheckpointer, SupervisedLearningStrategy, SupervisedTrainingEventProcessor,
     TrainLoader, TrainStep, TrainingComponents, TrainingItem, ValidLoader,
 };
+use model::Generator;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -73,6 +75,7 @@ pub trait RunWork: Send + Sync {
         epoch: usize,
         steps: usize,
         model: &Gan,
+        ema: Option<&Generator>,
         means: &EpochMeans,
     ) -> anyhow::Result<bool>;
 
@@ -108,6 +111,8 @@ pub struct Plan {
     pub checkpoint_every: usize,
     /// WGAN: clip the critic's weights to ±this after every step.
     pub clip: Option<f64>,
+    /// The moving average of the generator's weights, updated after each generator step.
+    pub ema: Option<Ema>,
     /// The training images' order, shuffled per epoch.
     pub order: EpochOrder,
     /// The per-step log, opened at `start`.
@@ -276,6 +281,9 @@ impl Loop<'_> {
                     gan.discriminator = gan.discriminator.clipped(c);
                     learner.load_model(gan.into_record());
                 }
+                if trains_generator && let Some(ema) = &mut self.plan.ema {
+                    ema.update(&learner.model().generator);
+                }
                 self.plan
                     .log
                     .push(step, epoch, n, trains_generator, output.item.stats.clone());
@@ -324,10 +332,13 @@ impl Loop<'_> {
             if let Err(err) = self.processor.flush() {
                 self.interrupter.fail(err);
             }
-            let best = self
-                .strategy
-                .work
-                .epoch_done(epoch, step, &learner.model(), &means)?;
+            let best = self.strategy.work.epoch_done(
+                epoch,
+                step,
+                &learner.model(),
+                self.plan.ema.as_ref().map(Ema::average),
+                &means,
+            )?;
             let position = Position {
                 step,
                 epochs_done: epoch,
@@ -401,12 +412,17 @@ impl Loop<'_> {
         // into the shared state, so that the record holds the current statistics.
         let _ = learner.model().valid();
         checkpointer.checkpoint(learner, position.step, &self.store);
-        let records = self
+        let mut records = self
             .strategy
             .taps
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .receive()?;
+        records.ema = self
+            .plan
+            .ema
+            .as_ref()
+            .map(|ema| ema.average().clone().into_record());
         let dir = self.strategy.work.checkpoint(position, best, records)?;
         self.last_checkpoint = Some(dir.clone());
         Ok(dir)

@@ -4,13 +4,14 @@ use crate::TrainConfig;
 use crate::batch::ImageBatcher;
 use crate::checkpoint::{Checkpoints, Loaded, Position, RecordTaps, Records, SaveWhenAsked, State};
 use crate::config::Optimizer;
+use crate::ema::Ema;
 use crate::gan::Gan;
 use crate::loss::Loss;
 use crate::metrics::{GanMetric, ImagesPerSecond, Stat};
 use crate::order::EpochOrder;
 use crate::renderer::LineRenderer;
 use crate::report;
-use crate::run::{BEST, BEST_SCORES, DISCRIMINATOR, GENERATOR, RunDir, save_module};
+use crate::run::{BEST, BEST_SCORES, DISCRIMINATOR, GENERATOR, GENERATOR_EMA, RunDir, save_module};
 use crate::steplog::StepLog;
 use crate::strategy::{EpochMeans, GanStrategy, Plan, RunWork, Schedule};
 use anyhow::{Context, Result, bail};
@@ -185,7 +186,12 @@ fn launch(
         }
     };
     let mut optim_state = None;
+    let mut ema_record = None;
     if let Some(loaded) = resume_from {
+        ema_record = loaded
+            .records
+            .ema
+            .map(|record| (record, loaded.dir.join(crate::checkpoint::EMA)));
         // The record carries the parameters' ids, which the optimiser's state and the
         // generator's parameter group are keyed by: load it before building the optimisers.
         let what = format!(
@@ -200,6 +206,18 @@ fn launch(
         )?;
         optim_state = Some((loaded.records.optim, loaded.records.scheduler));
     }
+    let ema = match (config.ema, ema_record) {
+        (None, _) => None,
+        (Some(decay), None) => Some(Ema::new(&gan.generator, decay)),
+        (Some(decay), Some((record, path))) => {
+            let what = format!("the {:?} generator", config.model.arch).to_lowercase();
+            // Loaded into a copy of the training generator: parameters take the record's ids,
+            // but batch norm's running statistics keep the module's, and the average is
+            // matched to the training generator by id.
+            let average = model::store::apply_record(gan.generator.valid(), record, &path, &what)?;
+            Some(Ema::from_average(&average, decay))
+        }
+    };
     let (optim, lr) = optimisers(config, &gan);
     let mut learner = Learner::new(gan, optim, lr);
     if let Some((optim, scheduler)) = optim_state {
@@ -258,6 +276,7 @@ fn launch(
         start,
         checkpoint_every: config.checkpoint_every,
         clip: (config.loss == Loss::Wgan).then_some(config.clip),
+        ema,
         order,
         log: StepLog::open(&run.path, start.step, start.epochs_done + 1)?,
         resumed_from,
@@ -383,13 +402,16 @@ impl Scoring {
         epoch: usize,
         steps: usize,
         model: &Gan,
-        generator: &model::Generator,
+        ema: Option<&model::Generator>,
         run: &RunDir,
     ) -> Result<Option<(Scores, bool)>> {
         if !epoch.is_multiple_of(self.every) {
             return Ok(None);
         }
         let device = self.evaluator.device();
+        // The weights sampling uses: the moving average when the run keeps one.
+        let raw = model.generator.valid();
+        let generator = ema.unwrap_or(&raw);
         let images = model::sample(generator, &self.model, self.samples, self.seed, device)?;
         let scores = self.evaluator.scores(&images);
         let mut best = self.best.lock().expect("best lock");
@@ -399,7 +421,10 @@ impl Scoring {
             let dir = run.path.join(BEST);
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("{}: cannot create", dir.display()))?;
-            save_module(generator, &dir.join(GENERATOR))?;
+            save_module(&raw, &dir.join(GENERATOR))?;
+            if let Some(ema) = ema {
+                save_module(ema, &dir.join(GENERATOR_EMA))?;
+            }
             save_module(&model.discriminator, &dir.join(DISCRIMINATOR))?;
             let report = BestReport {
                 epoch,
@@ -466,13 +491,19 @@ impl RunWork for RunOutputs {
         epoch: usize,
         steps: usize,
         model: &Gan,
+        ema: Option<&model::Generator>,
         means: &EpochMeans,
     ) -> Result<bool> {
         // The fixed noise lives on the training device's inner (non-autodiff) side, where
         // the generator in inference mode runs.
-        let generator = model.generator.valid();
-        save_module(&generator, &self.run.file(GENERATOR))?;
+        let raw = model.generator.valid();
+        save_module(&raw, &self.run.file(GENERATOR))?;
+        if let Some(ema) = ema {
+            save_module(ema, &self.run.file(GENERATOR_EMA))?;
+        }
         save_module(&model.discriminator, &self.run.file(DISCRIMINATOR))?;
+        // The grid shows what sampling will draw: the moving average when there is one.
+        let generator = ema.unwrap_or(&raw);
         let samples = generator
             .forward(self.fixed_noise.clone())
             .into_data()
@@ -495,7 +526,7 @@ impl RunWork for RunOutputs {
         );
         fields.push(format!("{:.1}", self.seconds()));
         let scored = match &self.scoring {
-            Some(scoring) => scoring.epoch_done(epoch, steps, model, &generator, &self.run)?,
+            Some(scoring) => scoring.epoch_done(epoch, steps, model, ema, &self.run)?,
             None => None,
         };
         let best = scored.as_ref().is_some_and(|(_, improved)| *improved);

@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 use train::RunDir;
 use train::checkpoint::{self, Checkpoints};
 
-/// 256 images in batches of 32: 8 steps an epoch, 24 in all, a checkpoint every 2 steps.
-const RUN: [&str; 16] = [
+/// 256 images in batches of 32: 8 steps an epoch, 24 in all, a checkpoint every 2 steps, a
+/// moving average of the generator.
+const RUN: [&str; 18] = [
+    "--ema",
+    "0.9",
     "--limit",
     "256",
     "--valid-size",
@@ -161,7 +164,19 @@ fn assert_same_run(a: &Path, b: &Path) {
         .unwrap();
     let z = config.noise.sample_seeded(8, config.noise_dim, 5, &device);
     let (fa, fb) = (ga.forward(z.clone()), gb.forward(z));
-    assert_eq!(fa.to_data(), fb.to_data(), "the generators differ");
+    assert_eq!(
+        fa.to_data(),
+        fb.to_data(),
+        "the generators' moving averages differ"
+    );
+    let raw =
+        |d: &Path| train::run::load_generator(&config, &d.join("generator.bpk"), &device).unwrap();
+    let z = config.noise.sample_seeded(8, config.noise_dim, 6, &device);
+    assert_eq!(
+        raw(a).forward(z.clone()).to_data(),
+        raw(b).forward(z).to_data(),
+        "the generators differ"
+    );
     let discriminator = |d: &Path| {
         model::store::load_module(
             config.init_discriminator(&device),
