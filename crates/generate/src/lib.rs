@@ -6,7 +6,7 @@ use data::{PIXELS, SIDE};
 
 use std::path::{Path, PathBuf};
 
-pub use model::sample;
+pub use model::{interpolate, sample};
 
 /// Writes one PNG per image into `dir` (`sample-00000.png`, ...).
 pub fn write_png_dir(images: &[f32], dir: &Path) -> Result<()> {

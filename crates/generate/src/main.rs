@@ -58,9 +58,14 @@ struct SampleArgs {
         conflicts_with = "run"
     )]
     config: Option<PathBuf>,
-    /// Number of samples.
+    /// Number of samples (with --interpolate: of rows, each a walk).
     #[arg(long, default_value_t = 64)]
     count: usize,
+    /// Walk between pairs of noise vectors instead: each of --count rows goes in this many
+    /// images from one noise vector to another (along the great circle for normal noise),
+    /// written as a PNG strip per row; default output <run>/interpolation.png.
+    #[arg(long, value_name = "STEPS", conflicts_with = "png_dir")]
+    interpolate: Option<usize>,
     /// Seed of the noise: the same seed draws the same samples.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -100,28 +105,49 @@ fn sample(args: SampleArgs) -> Result<()> {
         }
         _ => bail!("give --run DIR, or --generator FILE with --config FILE"),
     };
+    if args.interpolate.is_some_and(|steps| steps < 2) {
+        bail!("--interpolate needs at least 2 steps (the two ends)");
+    }
     let (mut csv, mut png) = (args.csv, args.png);
     if csv.is_none() && png.is_none() && args.png_dir.is_none() {
         let dir = args.run.clone().unwrap_or_else(|| PathBuf::from("."));
-        csv = Some(dir.join("samples.csv"));
-        png = Some(dir.join("samples.png"));
+        if args.interpolate.is_some() {
+            png = Some(dir.join("interpolation.png"));
+        } else {
+            csv = Some(dir.join("samples.csv"));
+            png = Some(dir.join("samples.png"));
+        }
     }
     if args.report && png.is_none() {
         bail!("--report shows the PNG grid: give --png FILE too (or no output, for the defaults)");
     }
-    let images = generate::sample(&generator, &config, args.count, args.seed, &device)?;
+    let (images, cols) = match args.interpolate {
+        Some(steps) => {
+            let images =
+                generate::interpolate(&generator, &config, args.count, steps, args.seed, &device)?;
+            (images, steps)
+        }
+        None => {
+            let images = generate::sample(&generator, &config, args.count, args.seed, &device)?;
+            (images, data::png::grid_cols(args.count))
+        }
+    };
+    let n = images.len() / data::PIXELS;
     if let Some(path) = &csv {
         data::csv::write_images(path, &images, args.range.into())?;
-        println!("Wrote {} samples to {}", args.count, path.display());
+        println!("Wrote {n} samples to {}", path.display());
     }
     if let Some(path) = &png {
-        let grid = data::png::grid(&images, data::png::grid_cols(args.count), Range::Signed);
+        let grid = data::png::grid(&images, cols, Range::Signed);
         data::png::save(&grid, path)?;
-        println!(
-            "Wrote a grid of {} samples to {}",
-            args.count,
-            path.display()
-        );
+        match args.interpolate {
+            Some(steps) => println!(
+                "Wrote {} walks of {steps} steps between noise vectors to {}",
+                args.count,
+                path.display()
+            ),
+            None => println!("Wrote a grid of {n} samples to {}", path.display()),
+        }
     }
     if let (true, Some(grid)) = (args.report, &png) {
         let source = match (&args.run, &args.generator) {

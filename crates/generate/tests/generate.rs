@@ -245,3 +245,37 @@ fn report_page_shows_the_grid_it_sits_beside() {
         "{text}"
     );
 }
+
+#[test]
+fn interpolation_walks_from_one_noise_vector_to_the_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = fake_run(&tmp.path().join("run"), Arch::Dcgan);
+    let (ok, text) = generate(&[
+        "--run",
+        run.path.to_str().unwrap(),
+        "--interpolate",
+        "5",
+        "--count",
+        "3",
+    ]);
+    assert!(ok, "{text}");
+    // Three rows of five: the default strip beside the run.
+    let strip = data::png::load(&run.path.join("interpolation.png")).unwrap();
+    assert_eq!(strip.dimensions(), (5 * 30 + 2, 3 * 30 + 2));
+
+    // Each row starts and ends exactly at the images of its two noise vectors (the first six
+    // vectors the seed draws), and passes through others.
+    let device = Device::flex();
+    let (config, generator) = run.load_generator(false, &device).unwrap();
+    let walk = generate::interpolate(&generator, &config, 3, 5, 0, &device).unwrap();
+    let ends = generate::sample(&generator, &config, 6, 0, &device).unwrap();
+    let image = |v: &[f32], i: usize| v[i * PIXELS..(i + 1) * PIXELS].to_vec();
+    for row in 0..3 {
+        assert_eq!(image(&walk, row * 5), image(&ends, 2 * row));
+        assert_eq!(image(&walk, row * 5 + 4), image(&ends, 2 * row + 1));
+        assert_ne!(image(&walk, row * 5 + 2), image(&ends, 2 * row));
+        assert_ne!(image(&walk, row * 5 + 2), image(&ends, 2 * row + 1));
+    }
+    let (ok, text) = generate(&["--run", run.path.to_str().unwrap(), "--interpolate", "1"]);
+    assert!(!ok && text.contains("--interpolate"), "{text}");
+}

@@ -9,7 +9,8 @@
 //! - [`norm`]: batch normalisation per channel or per feature.
 //! - [`input_gradient`]: the discriminator's input gradient as a differentiable computation.
 //! - [`flops`]: analytic operation counts of the networks.
-//! - [`sampling`]: drawing images from a generator with seeded noise.
+//! - [`sampling`]: drawing images from a generator with seeded noise, and walks between noise
+//!   vectors.
 //! - [`store`]: saving and loading modules' weights.
 
 pub mod config;
@@ -29,7 +30,7 @@ pub use config::{Arch, ModelConfig};
 pub use networks::{Discriminator, Generator};
 pub use noise::Noise;
 pub use norm::BatchNormMode;
-pub use sampling::sample;
+pub use sampling::{interpolate, sample};
 
 /// Side of a generated image, in pixels.
 pub const SIDE: usize = 28;

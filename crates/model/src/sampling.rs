@@ -26,13 +26,82 @@ pub fn sample(
             .noise
             .sample_seeded(n, config.noise_dim, chunk_seed, device);
         chunk_seed = chunk_seed.wrapping_add(1);
-        let images = generator.forward(noise).into_data().convert::<f32>();
-        out.extend(
-            images
-                .try_into_vec::<f32>()
-                .map_err(|e| anyhow::anyhow!("cannot read the samples: {e:?}"))?,
-        );
+        out.extend(draw(generator, noise)?);
         left -= n;
     }
     Ok(out)
+}
+
+/// Walks between noise vectors: `rows` pairs of noise vectors drawn with `seed` (the first
+/// `2 * rows` vectors that seed gives), each walked in `steps` evenly spaced images from the
+/// first to the second, row after row. Normal noise is walked along the great circle
+/// (spherical interpolation, which keeps the vectors' typical length), uniform noise along the
+/// straight line.
+pub fn interpolate(
+    generator: &Generator,
+    config: &ModelConfig,
+    rows: usize,
+    steps: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let dim = config.noise_dim;
+    let ends = config
+        .noise
+        .sample_seeded(2 * rows, dim, seed, device)
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| anyhow::anyhow!("cannot read the noise: {e:?}"))?;
+    let spherical = matches!(config.noise, crate::Noise::Normal { .. });
+    let mut walk = Vec::with_capacity(rows * steps * dim);
+    for pair in ends.chunks_exact(2 * dim) {
+        let (a, b) = pair.split_at(dim);
+        for t in 0..steps {
+            let f = t as f64 / (steps.max(2) - 1) as f64;
+            walk.extend(between(a, b, f, spherical));
+        }
+    }
+    let mut out = Vec::with_capacity(rows * steps * crate::SIDE * crate::SIDE);
+    for chunk in walk.chunks(CHUNK * dim) {
+        let n = chunk.len() / dim;
+        let noise = Tensor::from_data(TensorData::new(chunk.to_vec(), [n, dim]), device);
+        out.extend(draw(generator, noise)?);
+    }
+    Ok(out)
+}
+
+/// The point a fraction `f` of the way from `a` to `b`: along the great circle when
+/// `spherical` (and the vectors are not parallel), else along the straight line.
+fn between(a: &[f32], b: &[f32], f: f64, spherical: bool) -> Vec<f32> {
+    let dot: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum();
+    let norm = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+    let cos = (dot / (norm(a) * norm(b))).clamp(-1.0, 1.0);
+    let omega = cos.acos();
+    let (wa, wb) = if spherical && omega.sin().abs() > 1e-6 {
+        (
+            ((1.0 - f) * omega).sin() / omega.sin(),
+            (f * omega).sin() / omega.sin(),
+        )
+    } else {
+        (1.0 - f, f)
+    };
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (wa * f64::from(*x) + wb * f64::from(*y)) as f32)
+        .collect()
+}
+
+/// Runs the generator on a batch of noise and reads the images back.
+fn draw(generator: &Generator, noise: Tensor<2>) -> Result<Vec<f32>> {
+    generator
+        .forward(noise)
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| anyhow::anyhow!("cannot read the samples: {e:?}"))
 }

@@ -1,6 +1,7 @@
 //! Every hyperparameter of a training run; saved in the run directory as `config.json`.
 
 use crate::loss::Loss;
+use crate::source::Dataset;
 use burn::prelude::*;
 use model::ModelConfig;
 use serde::{Deserialize, Serialize};
@@ -85,6 +86,9 @@ pub struct TrainConfig {
     /// the last.
     #[config(default = 0.0)]
     pub instance_noise: f64,
+    /// The image set trained on.
+    #[config(default = "Dataset::Mnist")]
+    pub dataset: Dataset,
     /// Train on at most this many images.
     #[config(default = "None")]
     pub limit: Option<usize>,
@@ -168,6 +172,12 @@ impl TrainConfig {
                 "--label-smoothing softens targets, which --loss {} does not have",
                 self.loss.name()
             ));
+        }
+        if self.dataset != Dataset::Mnist && self.eval_every > 0 {
+            return Err(
+                "the scores need the MNIST classifier, which knows digits only: use --eval-every 0 with --dataset fashion-mnist"
+                    .into(),
+            );
         }
         if let Some(decay) = self.ema
             && !(0.0..1.0).contains(&decay)

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use train::config::Optimizer;
 use train::loss::Loss;
-use train::source::{self, DataOptions};
+use train::source::{self, DataOptions, Dataset};
 use train::{DeviceChoice, OptimConfig, Progress, RunDir, TrainConfig};
 
 /// Train a GAN on MNIST and write a run directory (config, weights, per-epoch sample grids,
@@ -24,8 +24,12 @@ struct Args {
     /// (only the data location, classifier, device and progress options may be given).
     #[arg(long, value_name = "RUN_DIR")]
     resume: Option<PathBuf>,
-    /// Directory holding the MNIST IDX files (raw or .gz); default: $MNIST_DIR, else
-    /// ~/.cache/gan-mnist/mnist.
+    /// The image set: MNIST's digits, or Fashion-MNIST's clothes (any 28x28 IDX set with
+    /// MNIST's file names works through --data-dir).
+    #[arg(long, value_enum, default_value_t = Dataset::Mnist)]
+    dataset: Dataset,
+    /// Directory holding the IDX files (raw or .gz); default: $MNIST_DIR, else
+    /// ~/.cache/gan-mnist/mnist (MNIST), /usr/share/datasets/fashion-mnist (Fashion-MNIST).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Train on a CSV file instead (Kaggle/mlpack layout: optional header, optional label
@@ -130,8 +134,9 @@ struct Args {
     grid_size: usize,
     /// Score the generator with the MNIST classifier every this many epochs (0: never): the
     /// scores go into log.csv, and the weights with the lowest Fréchet distance into best/.
-    #[arg(long, default_value_t = 1, value_name = "K")]
-    eval_every: usize,
+    /// Default: 1 on MNIST, 0 on other image sets (the classifier knows digits only).
+    #[arg(long, value_name = "K")]
+    eval_every: Option<usize>,
     /// Samples drawn for each score (10,000 makes `evaluate`'s default figures; fewer is
     /// faster and a little noisier).
     #[arg(long, default_value_t = 2000, value_name = "N")]
@@ -245,7 +250,11 @@ impl Args {
         .with_digits(self.digits.clone())
         .with_valid_size(self.valid_size)
         .with_grid_size(self.grid_size)
-        .with_eval_every(self.eval_every)
+        .with_eval_every(
+            self.eval_every
+                .unwrap_or(usize::from(self.dataset == Dataset::Mnist)),
+        )
+        .with_dataset(self.dataset)
         .with_eval_samples(self.eval_samples)
         .with_checkpoint_every(self.checkpoint_every)
         .with_keep(self.keep)
@@ -308,6 +317,7 @@ fn run(args: Args) -> Result<Outcome> {
     config.check().map_err(anyhow::Error::msg)?;
     let device = args.device.resolve().map_err(anyhow::Error::msg)?;
     let data = source::load(&DataOptions {
+        dataset: config.dataset,
         data_dir: args.data_dir.as_deref(),
         csv: args.train_csv.as_deref(),
         digits: &config.digits,

@@ -1,15 +1,34 @@
 //! Where the training data comes from: the MNIST IDX files (downloaded into the cache when
-//! no directory has them, with the `download` feature) or a CSV file.
+//! no directory has them, with the `download` feature), Fashion-MNIST (or any 28x28 IDX set
+//! with MNIST's file names), or a CSV file.
 
 use crate::training::TrainData;
 use anyhow::{Context, Result, bail};
 use data::mnist::{self, Mnist, Split};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+/// A set of 28x28 images in MNIST's IDX layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dataset {
+    /// Handwritten digits (`--data-dir`, else `$MNIST_DIR`, else the cache).
+    #[default]
+    Mnist,
+    /// Zalando's clothes (`--data-dir`, else /usr/share/datasets/fashion-mnist, where the
+    /// Debian package dataset-fashion-mnist puts them).
+    FashionMnist,
+}
+
+/// Where the Debian package `dataset-fashion-mnist` installs Fashion-MNIST.
+pub const FASHION_MNIST_DIR: &str = "/usr/share/datasets/fashion-mnist";
 
 /// Which images to train on.
 #[derive(Debug, Clone, Default)]
 pub struct DataOptions<'a> {
-    /// The directory of the MNIST files (else `$MNIST_DIR`, else the cache).
+    /// The image set.
+    pub dataset: Dataset,
+    /// The directory of its files (else its default place).
     pub data_dir: Option<&'a Path>,
     /// A CSV file in the Kaggle/mlpack layout to train on instead.
     pub csv: Option<&'a Path>,
@@ -58,8 +77,11 @@ pub fn load(opts: &DataOptions) -> Result<TrainData> {
             valid,
         });
     }
-    let dir = mnist_dir(opts.data_dir)?;
-    let in_dir = || format!("MNIST in {}", dir.display());
+    let dir = match opts.dataset {
+        Dataset::Mnist => mnist_dir(opts.data_dir)?,
+        Dataset::FashionMnist => fashion_mnist_dir(opts.data_dir)?,
+    };
+    let in_dir = || format!("the images in {}", dir.display());
     let train = mnist::load(&dir, Split::Train)?
         .subset(opts.digits, opts.limit)
         .with_context(in_dir)?;
@@ -87,6 +109,19 @@ pub fn mnist_dir(data_dir: Option<&Path>) -> Result<PathBuf> {
         }
         let _ = origin;
         bail!("{}", mnist::missing_message(&dir, &missing));
+    }
+    Ok(dir)
+}
+
+/// The directory holding Fashion-MNIST: `data_dir`, else [`FASHION_MNIST_DIR`].
+pub fn fashion_mnist_dir(data_dir: Option<&Path>) -> Result<PathBuf> {
+    let dir = data_dir.map_or_else(|| PathBuf::from(FASHION_MNIST_DIR), Path::to_path_buf);
+    let missing = mnist::missing_files(&dir);
+    if !missing.is_empty() {
+        bail!(
+            "{}; Fashion-MNIST is in the Debian package dataset-fashion-mnist (apt install dataset-fashion-mnist)",
+            mnist::missing_message(&dir, &missing)
+        );
     }
     Ok(dir)
 }

@@ -34,6 +34,7 @@ fn small_config(arch: Arch) -> TrainConfig {
 fn data(cfg: &TrainConfig) -> train::TrainData {
     let dir = common::mnist_dir();
     source::load(&DataOptions {
+        dataset: cfg.dataset,
         data_dir: Some(&dir),
         csv: None,
         digits: &cfg.digits,
