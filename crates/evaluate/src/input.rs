@@ -5,18 +5,31 @@ use data::pixels::Range;
 use std::path::Path;
 use train::RunDir;
 
+/// Samples drawn from a run, and the digits they were asked for (a conditional run's).
+pub struct RunSamples {
+    /// 784 values in [-1, 1] per image.
+    pub images: Vec<f32>,
+    /// The digit each image was asked for, if the generator is conditional.
+    pub digits: Option<Vec<u8>>,
+}
+
 /// Draws `count` samples from the generator of the run in `dir` (its best weights if `best`),
-/// with noise seeded by `seed` (the same images `generate --count N --seed S` writes): 784
-/// values in [-1, 1] each.
+/// with noise seeded by `seed` (the same noise `generate --count N --seed S` draws; a
+/// conditional generator is asked for 0, 1, ..., 9 in turn).
 pub fn from_run(
     dir: &Path,
     best: bool,
     count: usize,
     seed: u64,
     device: &burn::prelude::Device,
-) -> Result<Vec<f32>> {
+) -> Result<RunSamples> {
     let (config, generator) = RunDir::open(dir)?.load_generator(best, device)?;
-    model::sample(&generator, &config, count, seed, device)
+    let digits: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+    let images = model::sample_digits(&generator, &config, &digits, seed, device)?;
+    Ok(RunSamples {
+        images,
+        digits: config.conditional.then_some(digits),
+    })
 }
 
 /// Reads images from a CSV file with one image per row (784 values, or 785 with a leading

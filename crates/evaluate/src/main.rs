@@ -100,14 +100,15 @@ fn score(args: ScoreArgs) -> Result<()> {
         bail!("--count must be at least 2 (a covariance needs two samples)");
     }
     let device = args.device.resolve().map_err(anyhow::Error::msg)?;
-    let (source, images) = match (&args.run, &args.csv) {
-        (Some(run), _) => (
-            run.display().to_string(),
-            evaluate::input::from_run(run, args.best, args.count, args.seed, &device)?,
-        ),
+    let (source, images, digits) = match (&args.run, &args.csv) {
+        (Some(run), _) => {
+            let drawn = evaluate::input::from_run(run, args.best, args.count, args.seed, &device)?;
+            (run.display().to_string(), drawn.images, drawn.digits)
+        }
         (None, Some(csv)) => (
             csv.display().to_string(),
             evaluate::input::from_csv(csv, args.range.map(Into::into))?,
+            None,
         ),
         (None, None) => bail!("give --run DIR or --csv FILE"),
     };
@@ -119,7 +120,8 @@ fn score(args: ScoreArgs) -> Result<()> {
         args.data_dir.as_deref(),
         &device,
     )?;
-    let report = evaluator.report(&source, &images);
+    let mut report = evaluator.report(&source, &images);
+    report.agreement = digits.map(|d| evaluator.agreement(&images, &d));
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

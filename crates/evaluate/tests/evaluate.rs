@@ -215,3 +215,44 @@ fn bad_inputs_get_one_line_errors() {
     let (ok, _, err) = evaluate(&["--run", run, "--count", "1"]);
     assert!(!ok && err.contains("--count"), "{err}");
 }
+
+#[test]
+fn a_conditional_run_is_scored_on_whether_it_draws_the_digit_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = RunDir::create(Some(&tmp.path().join("run")), "t").unwrap();
+    let config = TrainConfig::new(
+        ModelConfig::new().with_conditional(true),
+        OptimConfig::new(),
+        OptimConfig::new(),
+    );
+    run.save_config(&config).unwrap();
+    let device = Device::flex();
+    device.seed(1);
+    train::run::save_module(
+        &config.model.init_generator(&device),
+        &run.file(train::run::GENERATOR),
+    )
+    .unwrap();
+    let report = json(&[
+        "--run",
+        run.path.to_str().unwrap(),
+        "--count",
+        "30",
+        "--json",
+    ]);
+    let agreement = report["agreement"]
+        .as_f64()
+        .expect("an agreement for a conditional run");
+    // An untrained generator draws noise, which the classifier reads as one or two digits at
+    // most: it agrees with at most a few of the ten asked for.
+    assert!((0.0..=0.3).contains(&agreement), "{agreement}");
+    // Unconditional runs have none.
+    let (_, out, _) = evaluate(&[
+        "--run",
+        scored_run().to_str().unwrap(),
+        "--count",
+        "20",
+        "--json",
+    ]);
+    assert!(!out.contains("agreement"), "{out}");
+}

@@ -61,6 +61,10 @@ struct SampleArgs {
     /// Number of samples (with --interpolate: of rows, each a walk).
     #[arg(long, default_value_t = 64)]
     count: usize,
+    /// With a conditional generator (train --conditional): draw only this digit. Without it,
+    /// a conditional generator's grid has one digit per row, 0 to 9.
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u8).range(0..=9))]
+    digit: Option<u8>,
     /// Walk between pairs of noise vectors instead: each of --count rows goes in this many
     /// images from one noise vector to another (along the great circle for normal noise),
     /// written as a PNG strip per row; default output <run>/interpolation.png.
@@ -105,6 +109,11 @@ fn sample(args: SampleArgs) -> Result<()> {
         }
         _ => bail!("give --run DIR, or --generator FILE with --config FILE"),
     };
+    if args.digit.is_some() && !config.conditional {
+        bail!(
+            "--digit needs a conditional generator (train --conditional); this one is not told which digit to draw"
+        );
+    }
     if args.interpolate.is_some_and(|steps| steps < 2) {
         bail!("--interpolate needs at least 2 steps (the two ends)");
     }
@@ -128,8 +137,9 @@ fn sample(args: SampleArgs) -> Result<()> {
             (images, steps)
         }
         None => {
-            let images = generate::sample(&generator, &config, args.count, args.seed, &device)?;
-            (images, data::png::grid_cols(args.count))
+            let (digits, cols) = generate::grid_digits(&config, args.count, args.digit);
+            let images = generate::sample_digits(&generator, &config, &digits, args.seed, &device)?;
+            (images, cols)
         }
     };
     let n = images.len() / data::PIXELS;

@@ -279,3 +279,71 @@ fn interpolation_walks_from_one_noise_vector_to_the_other() {
     let (ok, text) = generate(&["--run", run.path.to_str().unwrap(), "--interpolate", "1"]);
     assert!(!ok && text.contains("--interpolate"), "{text}");
 }
+
+#[test]
+fn a_conditional_generator_draws_the_digit_asked_for_one_digit_per_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let run = RunDir::create(Some(&dir), "t").unwrap();
+    let config = TrainConfig::new(
+        ModelConfig::new().with_conditional(true),
+        OptimConfig::new(),
+        OptimConfig::new(),
+    );
+    run.save_config(&config).unwrap();
+    let device = Device::flex();
+    device.seed(1);
+    save_module(&config.model.init_generator(&device), &run.file(GENERATOR)).unwrap();
+    let run_arg = run.path.to_str().unwrap();
+    // 20 samples: ten rows (0 to 9) of two.
+    let png = tmp.path().join("rows.png");
+    let (ok, text) = generate(&[
+        "--run",
+        run_arg,
+        "--count",
+        "20",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    assert_eq!(
+        data::png::load(&png).unwrap().dimensions(),
+        (2 * 30 + 2, 10 * 30 + 2)
+    );
+    let (digits, cols) = generate::grid_digits(&config.model, 20, None);
+    assert_eq!(cols, 2);
+    assert_eq!(&digits[..6], &[0, 0, 1, 1, 2, 2]);
+    // --digit 7: every sample asked for a seven, the same as sample_digits gives.
+    let csv = tmp.path().join("sevens.csv");
+    let (ok, text) = generate(&[
+        "--run",
+        run_arg,
+        "--count",
+        "4",
+        "--digit",
+        "7",
+        "--range",
+        "raw",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let (_, generator) = run.load_generator(false, &device).unwrap();
+    let sevens = generate::sample_digits(&generator, &config.model, &[7; 4], 0, &device).unwrap();
+    let m = data::csv::read_matrix(&csv).unwrap();
+    let close = m
+        .values
+        .iter()
+        .zip(&sevens)
+        .all(|(a, b)| (a - b).abs() < 1e-4);
+    assert!(m.rows == 4 && close);
+    // --digit means nothing to an unconditional generator.
+    let other = fake_run(&tmp.path().join("plain"), Arch::Dcgan);
+    let (ok, text) = generate(&["--run", other.path.to_str().unwrap(), "--digit", "7"]);
+    assert!(
+        !ok && text.contains("--digit") && text.contains("conditional"),
+        "{text}"
+    );
+    let (ok, text) = generate(&["--run", run_arg, "--digit", "12"]);
+    assert!(!ok && text.contains("12"), "{text}");
+}

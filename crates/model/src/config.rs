@@ -1,5 +1,6 @@
 //! The model configuration: which networks, their sizes, initialisation and noise.
 
+use crate::condition::CLASSES;
 use crate::networks::{Discriminator, Generator};
 use crate::{BatchNormMode, Noise, dcgan, mlpack};
 use burn::nn::Initializer;
@@ -28,6 +29,9 @@ pub struct ModelConfig {
     /// How batch normalisation groups values.
     #[config(default = "BatchNormMode::PerChannel")]
     pub batch_norm: BatchNormMode,
+    /// Whether both networks are told the digit (see [`crate::condition`]).
+    #[config(default = false)]
+    pub conditional: bool,
     /// Whether the discriminator normalises batches (the dcgan preset's; the mlpack one has
     /// none). A gradient penalty needs each image scored on its own, so WGAN-GP turns it off.
     #[config(default = true)]
@@ -78,6 +82,17 @@ impl ModelConfig {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The width of the generator's input: the noise, and the one-hot digit when conditional.
+    pub fn generator_input_dim(&self) -> usize {
+        self.noise_dim + if self.conditional { CLASSES } else { 0 }
+    }
+
+    /// The channels of the discriminator's input: the image, and the ten digit maps when
+    /// conditional.
+    pub fn discriminator_channels(&self) -> usize {
+        1 + if self.conditional { CLASSES } else { 0 }
     }
 
     /// The Gaussian initialiser of weights and biases.

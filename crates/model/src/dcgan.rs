@@ -43,7 +43,7 @@ impl DcganGenerator {
                 .init(device)
         };
         Self {
-            up0: up([cfg.noise_dim, 128], 7, 1, 0, false),
+            up0: up([cfg.generator_input_dim(), 128], 7, 1, 0, false),
             norm0: MapNorm::new(cfg.batch_norm, [128, 7, 7], device),
             up1: up([128, 64], 4, 2, 1, false),
             norm1: MapNorm::new(cfg.batch_norm, [64, 14, 14], device),
@@ -51,7 +51,8 @@ impl DcganGenerator {
         }
     }
 
-    /// Noise `[batch, z]` to images `[batch, 1, 28, 28]`.
+    /// Input `[batch, z]` (see [`crate::condition::generator_input`]) to images
+    /// `[batch, 1, 28, 28]`.
     pub fn forward(&self, noise: Tensor<2>) -> Tensor<4> {
         let [b, z] = noise.dims();
         let x = noise.reshape([b, z, 1, 1]);
@@ -82,7 +83,7 @@ impl DcganDiscriminator {
                 .init(device)
         };
         Self {
-            conv0: conv([1, 64], 4, 2, 1, true),
+            conv0: conv([cfg.discriminator_channels(), 64], 4, 2, 1, true),
             conv1: conv([64, 128], 4, 2, 1, !cfg.critic_norm),
             norm1: cfg
                 .critic_norm

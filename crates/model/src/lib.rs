@@ -3,6 +3,7 @@
 //! - [`config`]: [`ModelConfig`], everything needed to rebuild both networks and the noise.
 //! - [`Generator`] and [`Discriminator`]: one enum each over the two presets,
 //!   [`mlpack`] (the seed tutorial's networks) and [`dcgan`] (a standard 28x28 DCGAN).
+//! - [`condition`]: telling both networks the digit (conditional models).
 //! - [`digits`]: MNIST digits as a Burn dataset.
 //! - [`noise`]: the noise the generator is fed.
 //! - [`upsample`]: an exact, differentiable-everywhere bilinear x2 upsampling.
@@ -13,6 +14,7 @@
 //!   vectors.
 //! - [`store`]: saving and loading modules' weights.
 
+pub mod condition;
 pub mod config;
 pub mod dcgan;
 pub mod digits;
@@ -30,7 +32,7 @@ pub use config::{Arch, ModelConfig};
 pub use networks::{Discriminator, Generator};
 pub use noise::Noise;
 pub use norm::BatchNormMode;
-pub use sampling::{interpolate, sample};
+pub use sampling::{interpolate, sample, sample_digits};
 
 /// Side of a generated image, in pixels.
 pub const SIDE: usize = 28;

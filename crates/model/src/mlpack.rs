@@ -53,7 +53,7 @@ impl MlpackGenerator {
         let (c1, c2) = (z / 2, z / 4);
         let seed = SEED_SIDE * SEED_SIDE;
         Self {
-            fc: LinearConfig::new(z, seed)
+            fc: LinearConfig::new(cfg.generator_input_dim(), seed)
                 .with_initializer(cfg.initializer())
                 .init(device),
             norm0: BatchNormConfig::new(seed).init(device),
@@ -92,7 +92,7 @@ impl MlpackDiscriminator {
     /// Creates the discriminator of `cfg`.
     pub fn new(cfg: &ModelConfig, device: &Device) -> Self {
         Self {
-            conv1: conv(cfg, [1, 32], 5, 1, 2, device),
+            conv1: conv(cfg, [cfg.discriminator_channels(), 32], 5, 1, 2, device),
             conv2: conv(cfg, [32, 64], 5, 1, 2, device),
             pool: AvgPool2dConfig::new([2, 2]).init(),
             fc1: LinearConfig::new(64 * 7 * 7, 1024)

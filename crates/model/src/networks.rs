@@ -65,10 +65,13 @@ impl Discriminator {
     /// Scores images and gives each logit's gradient with respect to its image, as one
     /// computation autodiff can differentiate again (see [`crate::input_gradient`]); `None`
     /// when the discriminator normalises batches (`critic_norm`).
+    /// With a conditional discriminator, the gradient is taken with respect to the image only
+    /// (its first channel), not the constant digit maps.
     pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> Option<(Tensor<2>, Tensor<4>)> {
-        match self {
+        let (logits, gradient) = match self {
             Discriminator::Mlpack(d) => Some(d.forward_with_input_gradient(images)),
             Discriminator::Dcgan(d) => d.forward_with_input_gradient(images),
-        }
+        }?;
+        Some((logits, gradient.narrow(1, 0, 1)))
     }
 }

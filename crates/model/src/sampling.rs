@@ -1,5 +1,6 @@
 //! Drawing images from a generator.
 
+use crate::condition::{CLASSES, generator_input, one_hot};
 use crate::{Generator, ModelConfig};
 use anyhow::Result;
 use burn::prelude::*;
@@ -9,7 +10,7 @@ const CHUNK: usize = 256;
 
 /// Draws `count` samples from `generator` (in inference mode) with noise from `config`, seeded
 /// by `seed` (the same seed draws the same noise on every device): 784 values in [-1, 1] per
-/// image, row-major.
+/// image, row-major. A conditional generator draws the digits 0, 1, ..., 9, 0, 1, ... in turn.
 pub fn sample(
     generator: &Generator,
     config: &ModelConfig,
@@ -17,17 +18,27 @@ pub fn sample(
     seed: u64,
     device: &Device,
 ) -> Result<Vec<f32>> {
-    let mut out = Vec::with_capacity(count * crate::SIDE * crate::SIDE);
-    let mut left = count;
+    let digits: Vec<u8> = (0..count).map(|i| (i % CLASSES) as u8).collect();
+    sample_digits(generator, config, &digits, seed, device)
+}
+
+/// Draws one sample per entry of `digits` (the digit asked of a conditional generator; an
+/// unconditional one ignores them), with noise as [`sample`] draws it.
+pub fn sample_digits(
+    generator: &Generator,
+    config: &ModelConfig,
+    digits: &[u8],
+    seed: u64,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(digits.len() * crate::SIDE * crate::SIDE);
     let mut chunk_seed = seed;
-    while left > 0 {
-        let n = left.min(CHUNK);
+    for chunk in digits.chunks(CHUNK) {
         let noise = config
             .noise
-            .sample_seeded(n, config.noise_dim, chunk_seed, device);
+            .sample_seeded(chunk.len(), config.noise_dim, chunk_seed, device);
         chunk_seed = chunk_seed.wrapping_add(1);
-        out.extend(draw(generator, noise)?);
-        left -= n;
+        out.extend(draw(generator, config, noise, chunk, device)?);
     }
     Ok(out)
 }
@@ -62,11 +73,15 @@ pub fn interpolate(
             walk.extend(between(a, b, f, spherical));
         }
     }
+    // A conditional generator walks row r with the digit r (mod 10).
+    let digits: Vec<u8> = (0..rows * steps)
+        .map(|i| ((i / steps) % CLASSES) as u8)
+        .collect();
     let mut out = Vec::with_capacity(rows * steps * crate::SIDE * crate::SIDE);
-    for chunk in walk.chunks(CHUNK * dim) {
+    for (chunk, labels) in walk.chunks(CHUNK * dim).zip(digits.chunks(CHUNK)) {
         let n = chunk.len() / dim;
         let noise = Tensor::from_data(TensorData::new(chunk.to_vec(), [n, dim]), device);
-        out.extend(draw(generator, noise)?);
+        out.extend(draw(generator, config, noise, labels, device)?);
     }
     Ok(out)
 }
@@ -96,10 +111,18 @@ fn between(a: &[f32], b: &[f32], f: f64, spherical: bool) -> Vec<f32> {
         .collect()
 }
 
-/// Runs the generator on a batch of noise and reads the images back.
-fn draw(generator: &Generator, noise: Tensor<2>) -> Result<Vec<f32>> {
+/// Runs the generator on a batch of noise (with `digits` when it is conditional) and reads the
+/// images back.
+fn draw(
+    generator: &Generator,
+    config: &ModelConfig,
+    noise: Tensor<2>,
+    digits: &[u8],
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let labels = config.conditional.then(|| one_hot(digits, device));
     generator
-        .forward(noise)
+        .forward(generator_input(noise, labels))
         .into_data()
         .convert::<f32>()
         .try_into_vec::<f32>()

@@ -46,6 +46,10 @@ pub struct Report {
     /// nearest-neighbour distance, which is measured from test images (a training image is at
     /// distance 0 from itself).
     pub real: Scores,
+    /// For a conditional generator: the share of samples the classifier reads as the digit
+    /// they were asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<f64>,
 }
 
 impl Report {
@@ -89,6 +93,13 @@ impl Report {
             s.nearest_train_median,
             r.nearest_train_median,
         );
+        if let Some(a) = self.agreement {
+            let _ = writeln!(
+                out,
+                "{:<44} {:>10.4}",
+                "classifier agrees with the digit asked for", a
+            );
+        }
         let _ = writeln!(out, "class shares (%):");
         for (label, scores) in [("samples", s), ("real data", r)] {
             let shares: Vec<String> = scores
@@ -186,7 +197,20 @@ impl Evaluator {
             source: source.to_string(),
             real: self.floor(samples.count),
             samples,
+            agreement: None,
         }
+    }
+
+    /// The share of `images` the classifier reads as the digit `digits` gives for each (a
+    /// conditional generator's samples and the digits they were asked for).
+    pub fn agreement(&self, images: &[f32], digits: &[u8]) -> f64 {
+        let read = self.classify(images).digits();
+        let agree = read
+            .iter()
+            .zip(digits)
+            .filter(|(r, d)| **r == usize::from(**d))
+            .count();
+        agree as f64 / read.len().max(1) as f64
     }
 }
 

@@ -75,7 +75,8 @@ pub struct State {
     pub train_images: usize,
     /// Whether these are the weights with the best score so far.
     pub best: bool,
-    /// The fixed noise the sample grids are drawn from, row after row.
+    /// The fixed generator input the sample grids are drawn from (noise, and the one-hot
+    /// digits of a conditional model), row after row.
     pub fixed_noise: Vec<f32>,
     /// The run's configuration.
     pub config: TrainConfig,
@@ -289,7 +290,7 @@ pub fn load(dir: &Path) -> Result<Loaded> {
             None => None,
         },
     };
-    let expected = state.config.grid_size * state.config.model.noise_dim;
+    let expected = state.config.grid_size * state.config.model.generator_input_dim();
     if state.fixed_noise.len() != expected {
         bail!(
             "{}: {} fixed-noise values, expected {expected}",

@@ -14,6 +14,7 @@ use burn::tensor::Distribution;
 use burn::train::metric::ItemLazy;
 use burn::train::{InferenceStep, TrainOutput, TrainStep};
 use burn_std::ExecutionError;
+use model::condition::{discriminator_input, generator_input};
 use model::{Discriminator, Generator, Noise};
 
 /// What a step needs besides the networks.
@@ -33,6 +34,8 @@ pub struct StepSettings {
     pub real_target: f64,
     /// The weight of WGAN-GP's gradient penalty.
     pub gp_weight: f64,
+    /// Whether both networks are told the digit.
+    pub conditional: bool,
 }
 
 impl StepSettings {
@@ -46,6 +49,7 @@ impl StepSettings {
             saturating: config.saturating,
             real_target: 1.0 - config.label_smoothing,
             gp_weight: config.gp_weight,
+            conditional: config.model.conditional,
         }
     }
 }
@@ -77,8 +81,10 @@ impl Gan {
         let [n, ..] = batch.images.dims();
         let device = batch.images.device();
         let settings = &self.settings;
+        // A conditional model draws fakes of the batch's own digits.
+        let labels = settings.conditional.then_some(batch.labels);
         let z = settings.noise.sample(n, settings.noise_dim, &device);
-        let fake = self.generator.forward(z);
+        let fake = self.generator.forward(generator_input(z, labels.clone()));
         // Instance noise: what the discriminator sees, real or fake, is blurred alike.
         let blur = |images: Tensor<4>| match batch.instance_noise {
             std if std > 0.0 => {
@@ -89,8 +95,9 @@ impl Gan {
         };
         let real = blur(batch.images);
         let fake = blur(fake);
-        let real_logits = self.discriminator.forward(real.clone());
-        let fake_logits = self.discriminator.forward(fake.clone().detach());
+        let seen = |images: Tensor<4>| discriminator_input(images, labels.clone());
+        let real_logits = self.discriminator.forward(seen(real.clone()));
+        let fake_logits = self.discriminator.forward(seen(fake.clone().detach()));
         let loss = settings.loss;
         let mut d_loss = loss.discriminator(
             real_logits.clone(),
@@ -102,14 +109,16 @@ impl Gan {
             let eps = Tensor::random([n, 1, 1, 1], Distribution::Uniform(0.0, 1.0), &device);
             let mixed = real * eps.clone() + fake.clone().detach() * eps.neg().add_scalar(1.0);
             // The configuration is checked to have no batch norm in the critic.
-            if let Some((_, gradients)) = self.discriminator.forward_with_input_gradient(mixed) {
+            if let Some((_, gradients)) =
+                self.discriminator.forward_with_input_gradient(seen(mixed))
+            {
                 d_loss = d_loss + gradient_penalty(gradients).mul_scalar(settings.gp_weight);
             }
         }
         let g_loss = with_generator.then(|| {
             // The discriminator's parameters get no gradient from the generator's loss.
             let critic = self.discriminator.clone().no_grad();
-            loss.generator(critic.forward(fake), settings.saturating)
+            loss.generator(critic.forward(seen(fake)), settings.saturating)
         });
         Losses {
             d_loss,

@@ -36,6 +36,10 @@ struct Args {
     /// column, 784 pixel columns 0..255); its last rows are held out for validation.
     #[arg(long, value_name = "FILE")]
     train_csv: Option<PathBuf>,
+    /// Tell both networks the digit (a conditional GAN): `generate --digit D` then draws
+    /// that digit, and the grids show one digit per row.
+    #[arg(long)]
+    conditional: bool,
     /// Train only on these digits, e.g. `4,9` as in the mlpack tutorial.
     #[arg(long, value_delimiter = ',', value_name = "D,D,...")]
     digits: Vec<u8>,
@@ -225,7 +229,9 @@ impl Args {
                 .with_beta2(b[1])
         };
         // A gradient penalty scores each image on its own: no batch norm in the critic.
-        let model = model.with_critic_norm(self.loss != Loss::WganGp);
+        let model = model
+            .with_critic_norm(self.loss != Loss::WganGp)
+            .with_conditional(self.conditional);
         TrainConfig::new(
             model,
             optim(self.lr_g, &self.betas_g),

@@ -162,7 +162,15 @@ fn launch(
                 config.seed,
                 &device,
             );
-            let values = noise
+            // A conditional model's grid has one digit per row.
+            let labels = config.model.conditional.then(|| {
+                let cols = data::png::grid_cols(config.grid_size);
+                let digits: Vec<u8> = (0..config.grid_size)
+                    .map(|i| ((i / cols) % model::condition::CLASSES) as u8)
+                    .collect();
+                model::condition::one_hot(&digits, &device)
+            });
+            let values = model::condition::generator_input(noise, labels)
                 .to_data()
                 .convert::<f32>()
                 .try_into_vec::<f32>()
@@ -227,7 +235,7 @@ fn launch(
     let fixed = Tensor::<2>::from_data(
         TensorData::new(
             fixed_noise.clone(),
-            [config.grid_size, config.model.noise_dim],
+            [config.grid_size, config.model.generator_input_dim()],
         ),
         &device,
     );
@@ -414,6 +422,11 @@ impl Scoring {
         let generator = ema.unwrap_or(&raw);
         let images = model::sample(generator, &self.model, self.samples, self.seed, device)?;
         let scores = self.evaluator.scores(&images);
+        // A conditional generator is asked for 0, 1, ..., 9 in turn (see model::sample).
+        let agreement = self.model.conditional.then(|| {
+            let digits: Vec<u8> = (0..self.samples).map(|i| (i % 10) as u8).collect();
+            self.evaluator.agreement(&images, &digits)
+        });
         let mut best = self.best.lock().expect("best lock");
         let improved = best.is_none_or(|b| scores.frechet_distance < b);
         if improved {
@@ -433,18 +446,22 @@ impl Scoring {
                     source: run.path.display().to_string(),
                     samples: scores.clone(),
                     real: self.floor.clone(),
+                    agreement,
                 },
             };
             let json = serde_json::to_string_pretty(&report)?;
             write_atomic(&dir.join(BEST_SCORES), |out| out.write_all(json.as_bytes()))?;
         }
         println!(
-            "epoch {epoch}: classifier score {:.2} (real data {:.2}), Fréchet distance {:.2} (real data {:.2}), rarest digit {:.1} %{}",
+            "epoch {epoch}: classifier score {:.2} (real data {:.2}), Fréchet distance {:.2} (real data {:.2}), rarest digit {:.1} %{}{}",
             scores.classifier_score,
             self.floor.classifier_score,
             scores.frechet_distance,
             self.floor.frechet_distance,
             scores.rarest_share * 100.0,
+            agreement
+                .map(|a| format!(", digit asked for read back {:.1} %", a * 100.0))
+                .unwrap_or_default(),
             if improved {
                 "; best so far, kept in best/"
             } else {

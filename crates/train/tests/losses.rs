@@ -136,3 +136,30 @@ fn every_loss_trains_a_few_steps_on_real_images() {
         assert_eq!(run.config().unwrap().loss, loss);
     }
 }
+
+#[test]
+fn conditional_models_train_with_the_cross_entropy_and_the_gradient_penalty() {
+    for (arch, loss) in [
+        (model::Arch::Dcgan, Loss::Standard),
+        (model::Arch::Mlpack, Loss::WganGp),
+    ] {
+        let (_tmp, run) = common::short_run_with(2, 10, |mut c| {
+            c.model.arch = arch;
+            c.model.conditional = true;
+            c.model.critic_norm = loss != Loss::WganGp;
+            c.with_loss(loss)
+        });
+        let log = std::fs::read_to_string(run.file(LOG)).unwrap();
+        let line = log.lines().nth(1).unwrap();
+        assert!(
+            line.split(',')
+                .take(10)
+                .all(|f| f.parse::<f64>().unwrap().is_finite()),
+            "{arch:?} {loss:?}: {line}"
+        );
+        assert!(run.config().unwrap().model.conditional);
+        // The grid has one digit per row: 10 samples in rows of 4.
+        let grid = data::png::load(&run.grid(1)).unwrap();
+        assert_eq!(grid.dimensions(), (4 * 30 + 2, 3 * 30 + 2));
+    }
+}

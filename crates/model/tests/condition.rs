@@ -1,0 +1,77 @@
+//! Conditional models: the digit asked for goes into both networks.
+
+use burn::prelude::*;
+use model::condition::{CLASSES, discriminator_input, generator_input, one_hot};
+use model::{Arch, ModelConfig};
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+}
+
+#[test]
+fn the_digit_asked_for_is_the_one_the_networks_get() {
+    let device = Device::flex();
+    // Generator input: the noise, then one-hot 7 (and 2 for the second row).
+    let noise = Tensor::<2>::from_data(TensorData::new(vec![0.5f32; 6], [2, 3]), &device);
+    let input = values(generator_input(noise, Some(one_hot(&[7, 2], &device))));
+    assert_eq!(input.len(), 2 * (3 + CLASSES));
+    let row = |r: usize| input[r * 13..(r + 1) * 13].to_vec();
+    for (r, digit) in [(0, 7), (1, 2)] {
+        let row = row(r);
+        assert_eq!(&row[..3], &[0.5; 3]);
+        let hot: Vec<usize> = (0..CLASSES).filter(|&d| row[3 + d] == 1.0).collect();
+        assert_eq!(hot, vec![digit]);
+        assert_eq!(row[3..].iter().sum::<f32>(), 1.0);
+    }
+    // Discriminator input: the image, then ten maps, map 7 all ones.
+    let images = Tensor::<4>::zeros([1, 1, 28, 28], &device);
+    let seen = discriminator_input(images, Some(one_hot(&[7], &device)));
+    assert_eq!(seen.dims(), [1, 11, 28, 28]);
+    let v = values(seen);
+    for map in 0..CLASSES {
+        let plane = &v[(1 + map) * 784..(2 + map) * 784];
+        let expected = if map == 7 { 1.0 } else { 0.0 };
+        assert!(plane.iter().all(|&x| x == expected), "map {map}");
+    }
+}
+
+#[test]
+fn conditional_networks_take_the_digit_and_depend_on_it() {
+    let device = Device::flex();
+    for arch in [Arch::Dcgan, Arch::Mlpack] {
+        let config = ModelConfig::new().with_arch(arch).with_conditional(true);
+        assert_eq!(config.generator_input_dim(), config.noise_dim + 10);
+        device.seed(2);
+        let g = config.init_generator(&device);
+        let d = config.init_discriminator(&device);
+        let noise = config.noise.sample_seeded(1, config.noise_dim, 1, &device);
+        let image = |digit: u8| {
+            g.forward(generator_input(
+                noise.clone(),
+                Some(one_hot(&[digit], &device)),
+            ))
+        };
+        let (three, eight) = (image(3), image(8));
+        assert_eq!(three.dims(), [1, 1, 28, 28]);
+        assert_ne!(
+            values(three.clone()),
+            values(eight),
+            "{arch:?}: the digit changes nothing"
+        );
+        let score = |digit: u8| {
+            values(d.forward(discriminator_input(
+                three.clone(),
+                Some(one_hot(&[digit], &device)),
+            )))
+        };
+        assert_ne!(score(3), score(5), "{arch:?}: the critic ignores the digit");
+        // Sampling asks for the digits given.
+        let a = model::sample_digits(&g, &config, &[4, 4], 9, &device).unwrap();
+        let b = model::sample_digits(&g, &config, &[4, 6], 9, &device).unwrap();
+        assert_eq!(a[..784], b[..784]);
+        assert_ne!(a[784..], b[784..]);
+    }
+}
