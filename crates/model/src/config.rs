@@ -29,6 +29,10 @@ pub struct ModelConfig {
     /// How batch normalisation groups values.
     #[config(default = "BatchNormMode::PerChannel")]
     pub batch_norm: BatchNormMode,
+    /// Whether the discriminator's weights are spectrally normalised (see
+    /// [`crate::spectral`]).
+    #[config(default = false)]
+    pub spectral_norm: bool,
     /// Whether both networks are told the digit (see [`crate::condition`]).
     #[config(default = false)]
     pub conditional: bool,

@@ -12,11 +12,14 @@
 //! has a bias.
 
 use crate::norm::MapNorm;
+use crate::spectral::SpectralNorm;
 use crate::{ModelConfig, input_gradient};
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
 
 /// Negative slope of the discriminator's LeakyReLU.
 const SLOPE: f64 = 0.2;
@@ -69,6 +72,8 @@ pub struct DcganDiscriminator {
     conv1: Conv2d,
     norm1: Option<MapNorm>,
     conv2: Conv2d,
+    /// Spectral normalisation of the three convolutions' weights, when configured.
+    spectral: Option<Vec<SpectralNorm>>,
 }
 
 impl DcganDiscriminator {
@@ -89,19 +94,41 @@ impl DcganDiscriminator {
                 .critic_norm
                 .then(|| MapNorm::new(cfg.batch_norm, [128, 7, 7], device)),
             conv2: conv([128, 1], 7, 1, 0, true),
+            spectral: cfg.spectral_norm.then(|| {
+                [64, 128, 1]
+                    .map(|rows| SpectralNorm::new(rows, device))
+                    .into()
+            }),
+        }
+    }
+
+    /// The three convolutions' weights, spectrally normalised when configured.
+    fn weights(&self) -> [Tensor<4>; 3] {
+        let raw = [&self.conv0, &self.conv1, &self.conv2].map(|c| c.weight.val());
+        match &self.spectral {
+            Some(sn) => {
+                let [w0, w1, w2] = raw;
+                [
+                    sn[0].normalise(w0),
+                    sn[1].normalise(w1),
+                    sn[2].normalise(w2),
+                ]
+            }
+            None => raw,
         }
     }
 
     /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let [b, ..] = images.dims();
-        let x = leaky_relu(self.conv0.forward(images), SLOPE);
-        let x = self.conv1.forward(x);
+        let [w0, w1, w2] = self.weights();
+        let x = leaky_relu(apply(&self.conv0, w0, images, 2, 1), SLOPE);
+        let x = apply(&self.conv1, w1, x, 2, 1);
         let x = match &self.norm1 {
             Some(norm) => norm.forward(x),
             None => x,
         };
-        self.conv2.forward(leaky_relu(x, SLOPE)).reshape([b, 1])
+        apply(&self.conv2, w2, leaky_relu(x, SLOPE), 1, 0).reshape([b, 1])
     }
 
     /// Logits `[batch, 1]` and each logit's gradient with respect to its image
@@ -112,15 +139,26 @@ impl DcganDiscriminator {
             return None;
         }
         let [b, ..] = images.dims();
-        let a0 = self.conv0.forward(images);
-        let a1 = self.conv1.forward(leaky_relu(a0.clone(), SLOPE));
-        let logits = self.conv2.forward(leaky_relu(a1.clone(), SLOPE));
+        let [w0, w1, w2] = self.weights();
+        let a0 = apply(&self.conv0, w0.clone(), images, 2, 1);
+        let a1 = apply(&self.conv1, w1.clone(), leaky_relu(a0.clone(), SLOPE), 2, 1);
+        let logits = apply(&self.conv2, w2.clone(), leaky_relu(a1.clone(), SLOPE), 1, 0);
         let ones = Tensor::ones([b, 1, 1, 1], &logits.device());
-        let g = input_gradient::conv(ones, &self.conv2, 1, 0, 7);
+        let g = input_gradient::conv(ones, w2, 1, 0, 7);
         let g = input_gradient::leaky_relu(g, a1, SLOPE);
-        let g = input_gradient::conv(g, &self.conv1, 2, 1, 14);
+        let g = input_gradient::conv(g, w1, 2, 1, 14);
         let g = input_gradient::leaky_relu(g, a0, SLOPE);
-        let g = input_gradient::conv(g, &self.conv0, 2, 1, 28);
+        let g = input_gradient::conv(g, w0, 2, 1, 28);
         Some((logits.reshape([b, 1]), g))
     }
+}
+
+/// `conv`'s bias and geometry with `weight` (its own, or spectrally normalised).
+fn apply(conv: &Conv2d, weight: Tensor<4>, x: Tensor<4>, stride: usize, pad: usize) -> Tensor<4> {
+    conv2d(
+        x,
+        weight,
+        conv.bias.as_ref().map(|b| b.val()),
+        ConvOptions::new([stride, stride], [pad, pad], [1, 1], 1),
+    )
 }

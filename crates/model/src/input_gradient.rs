@@ -7,22 +7,20 @@
 //! its gradient like any other loss's. Activation masks (where a ReLU was active) are piecewise
 //! constant, so treating them as constants is exact.
 
-use burn::nn::Linear;
-use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::ConvTransposeOptions;
 
-/// Back through a convolution (no dilation, no groups): the gradient with respect to its input
-/// of size `input_side`, given the gradient `grad` with respect to its output.
+/// Back through a convolution with `weight` (`[out, in, k, k]`; no dilation, no groups): the
+/// gradient with respect to its input of size `input_side`, given the gradient `grad` with
+/// respect to its output.
 pub fn conv(
     grad: Tensor<4>,
-    conv: &Conv2d,
+    weight: Tensor<4>,
     stride: usize,
     pad: usize,
     input_side: usize,
 ) -> Tensor<4> {
-    let weight = conv.weight.val();
     let [_, _, kernel, _] = weight.dims();
     let [_, _, side, _] = grad.dims();
     // A strided convolution may never reach an input's last rows: give them back (as zeros).
@@ -36,9 +34,9 @@ pub fn conv(
     )
 }
 
-/// Back through a linear layer: `grad · Wᵀ`.
-pub fn linear(grad: Tensor<2>, linear: &Linear) -> Tensor<2> {
-    grad.matmul(linear.weight.val().transpose())
+/// Back through a linear layer with `weight` (`[in, out]`): `grad · Wᵀ`.
+pub fn linear(grad: Tensor<2>, weight: Tensor<2>) -> Tensor<2> {
+    grad.matmul(weight.transpose())
 }
 
 /// Back through a LeakyReLU with slope `slope`, given its input `pre`.

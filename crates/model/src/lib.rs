@@ -12,6 +12,7 @@
 //! - [`flops`]: analytic operation counts of the networks.
 //! - [`sampling`]: drawing images from a generator with seeded noise, and walks between noise
 //!   vectors.
+//! - [`spectral`]: spectral normalisation of the discriminator's weights.
 //! - [`store`]: saving and loading modules' weights.
 
 pub mod condition;
@@ -25,6 +26,7 @@ pub mod networks;
 pub mod noise;
 pub mod norm;
 pub mod sampling;
+pub mod spectral;
 pub mod store;
 pub mod upsample;
 

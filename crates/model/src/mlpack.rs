@@ -8,6 +8,7 @@
 //! conv 3x3 s2 p1 z/2→z/4, batch norm, ReLU; bilinear x2; conv 3x3 s2 p1 z/4→1; tanh.
 
 use crate::norm::MapNorm;
+use crate::spectral::SpectralNorm;
 use crate::upsample::bilinear_x2;
 use crate::{ModelConfig, input_gradient};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -15,6 +16,8 @@ use burn::nn::pool::{AvgPool2d, AvgPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
 
 /// Side of the generator's first feature map.
 const SEED_SIDE: usize = 56;
@@ -86,6 +89,8 @@ pub struct MlpackDiscriminator {
     pool: AvgPool2d,
     fc1: Linear,
     fc2: Linear,
+    /// Spectral normalisation of the four layers' weights, when configured.
+    spectral: Option<Vec<SpectralNorm>>,
 }
 
 impl MlpackDiscriminator {
@@ -101,35 +106,79 @@ impl MlpackDiscriminator {
             fc2: LinearConfig::new(1024, 1)
                 .with_initializer(cfg.initializer())
                 .init(device),
+            // Rows: the convolutions' output channels, the linear layers' inputs (Burn stores
+            // a linear weight as [in, out]); σ is the same either way.
+            spectral: cfg.spectral_norm.then(|| {
+                [32, 64, 64 * 7 * 7, 1024]
+                    .map(|rows| SpectralNorm::new(rows, device))
+                    .into()
+            }),
+        }
+    }
+
+    /// The layers' weights, spectrally normalised when configured.
+    fn weights(&self) -> (Tensor<4>, Tensor<4>, Tensor<2>, Tensor<2>) {
+        let (c1, c2) = (self.conv1.weight.val(), self.conv2.weight.val());
+        let (f1, f2) = (self.fc1.weight.val(), self.fc2.weight.val());
+        match &self.spectral {
+            Some(sn) => (
+                sn[0].normalise(c1),
+                sn[1].normalise(c2),
+                sn[2].normalise(f1),
+                sn[3].normalise(f2),
+            ),
+            None => (c1, c2, f1, f2),
         }
     }
 
     /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         let [b, ..] = images.dims();
-        let x = self.pool.forward(relu(self.conv1.forward(images)));
-        let x = self.pool.forward(relu(self.conv2.forward(x)));
-        let x = relu(self.fc1.forward(x.reshape([b, 64 * 7 * 7])));
-        self.fc2.forward(x)
+        let (c1, c2, f1, f2) = self.weights();
+        let x = self.pool.forward(relu(apply_conv(&self.conv1, c1, images)));
+        let x = self.pool.forward(relu(apply_conv(&self.conv2, c2, x)));
+        let x = relu(apply_linear(&self.fc1, f1, x.reshape([b, 64 * 7 * 7])));
+        apply_linear(&self.fc2, f2, x)
     }
 
     /// Logits `[batch, 1]` and each logit's gradient with respect to its image
     /// `[batch, 1, 28, 28]`, differentiable with respect to the weights.
     pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
         let [b, ..] = images.dims();
-        let a1 = self.conv1.forward(images);
-        let a2 = self.conv2.forward(self.pool.forward(relu(a1.clone())));
+        let (c1, c2, f1, f2) = self.weights();
+        let a1 = apply_conv(&self.conv1, c1.clone(), images);
+        let a2 = apply_conv(&self.conv2, c2.clone(), self.pool.forward(relu(a1.clone())));
         let pooled = self.pool.forward(relu(a2.clone()));
-        let a3 = self.fc1.forward(pooled.reshape([b, 64 * 7 * 7]));
-        let logits = self.fc2.forward(relu(a3.clone()));
+        let a3 = apply_linear(&self.fc1, f1.clone(), pooled.reshape([b, 64 * 7 * 7]));
+        let logits = apply_linear(&self.fc2, f2.clone(), relu(a3.clone()));
         let ones = Tensor::ones([b, 1], &logits.device());
-        let g = input_gradient::linear(ones, &self.fc2);
+        let g = input_gradient::linear(ones, f2);
         let g = input_gradient::relu(g, a3);
-        let g = input_gradient::linear(g, &self.fc1).reshape([b, 64, 7, 7]);
+        let g = input_gradient::linear(g, f1).reshape([b, 64, 7, 7]);
         let g = input_gradient::relu(input_gradient::avg_pool2(g), a2);
-        let g = input_gradient::conv(g, &self.conv2, 1, 2, 14);
+        let g = input_gradient::conv(g, c2, 1, 2, 14);
         let g = input_gradient::relu(input_gradient::avg_pool2(g), a1);
-        let g = input_gradient::conv(g, &self.conv1, 1, 2, 28);
+        let g = input_gradient::conv(g, c1, 1, 2, 28);
         (logits, g)
+    }
+}
+
+/// A 5x5, stride-1, pad-2 convolution of the discriminator with `weight` (its own, or
+/// spectrally normalised) and its bias.
+fn apply_conv(conv: &Conv2d, weight: Tensor<4>, x: Tensor<4>) -> Tensor<4> {
+    conv2d(
+        x,
+        weight,
+        conv.bias.as_ref().map(|b| b.val()),
+        ConvOptions::new([1, 1], [2, 2], [1, 1], 1),
+    )
+}
+
+/// A linear layer with `weight` (`[in, out]`) and its bias.
+fn apply_linear(linear: &Linear, weight: Tensor<2>, x: Tensor<2>) -> Tensor<2> {
+    let y = x.matmul(weight);
+    match &linear.bias {
+        Some(bias) => y + bias.val().unsqueeze(),
+        None => y,
     }
 }

@@ -36,6 +36,10 @@ struct Args {
     /// column, 784 pixel columns 0..255); its last rows are held out for validation.
     #[arg(long, value_name = "FILE")]
     train_csv: Option<PathBuf>,
+    /// Spectrally normalise the discriminator's weights (each divided by its largest singular
+    /// value, by power iteration); its batch norm is then left out.
+    #[arg(long)]
+    spectral_norm: bool,
     /// Tell both networks the digit (a conditional GAN): `generate --digit D` then draws
     /// that digit, and the grids show one digit per row.
     #[arg(long)]
@@ -230,7 +234,8 @@ impl Args {
         };
         // A gradient penalty scores each image on its own: no batch norm in the critic.
         let model = model
-            .with_critic_norm(self.loss != Loss::WganGp)
+            .with_critic_norm(self.loss != Loss::WganGp && !self.spectral_norm)
+            .with_spectral_norm(self.spectral_norm)
             .with_conditional(self.conditional);
         TrainConfig::new(
             model,

@@ -138,6 +138,25 @@ fn every_loss_trains_a_few_steps_on_real_images() {
 }
 
 #[test]
+fn a_spectrally_normalised_critic_trains_with_the_hinge_loss() {
+    let (_tmp, run) = common::short_run_with(4, 4, |mut c| {
+        c.model.spectral_norm = true;
+        c.model.critic_norm = false;
+        c.with_loss(Loss::Hinge)
+    });
+    let log = std::fs::read_to_string(run.file(LOG)).unwrap();
+    for line in log.lines().skip(1) {
+        assert!(
+            line.split(',')
+                .take(10)
+                .all(|f| f.parse::<f64>().unwrap().is_finite()),
+            "{line}"
+        );
+    }
+    assert!(run.config().unwrap().model.spectral_norm);
+}
+
+#[test]
 fn conditional_models_train_with_the_cross_entropy_and_the_gradient_penalty() {
     for (arch, loss) in [
         (model::Arch::Dcgan, Loss::Standard),
