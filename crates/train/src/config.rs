@@ -49,6 +49,10 @@ pub struct TrainConfig {
     /// Total steps to train, if set (overrides `epochs`).
     #[config(default = "None")]
     pub steps: Option<usize>,
+    /// Stop after this many seconds of training, if set (the epoch in progress is then
+    /// finished off: log line, grid, scores, checkpoint).
+    #[config(default = "None")]
+    pub time_limit: Option<f64>,
     /// Seed of initialisation, shuffling and noise.
     #[config(default = 42)]
     pub seed: u64,
@@ -188,6 +192,13 @@ impl TrainConfig {
             return Err(format!(
                 "--instance-noise must be 0 or more, got {}",
                 self.instance_noise
+            ));
+        }
+        if let Some(t) = self.time_limit
+            && !(t.is_finite() && t > 0.0)
+        {
+            return Err(format!(
+                "--time-limit must be a positive number of seconds, got {t}"
             ));
         }
         if self.steps == Some(0) {

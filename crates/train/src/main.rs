@@ -79,6 +79,11 @@ struct Args {
     /// Train this many steps in all instead of whole epochs.
     #[arg(long)]
     steps: Option<usize>,
+    /// Stop after this many seconds of training (the run then ends as after its last step:
+    /// log line, grid, scores, checkpoint); --epochs or --steps still cap it. For comparing
+    /// settings on the same time budget.
+    #[arg(long, value_name = "SECS")]
+    time_limit: Option<f64>,
     /// Seed of initialisation, shuffling and noise: the same seed gives the same run.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -252,6 +257,7 @@ impl Args {
         .with_batch_size(self.batch_size)
         .with_epochs(self.epochs)
         .with_steps(self.steps)
+        .with_time_limit(self.time_limit)
         .with_seed(self.seed)
         .with_pre_train(self.pre_train)
         .with_loss(self.loss)

@@ -119,6 +119,10 @@ pub struct Plan {
     pub log: StepLog,
     /// The checkpoint the run resumed from, if any.
     pub resumed_from: Option<PathBuf>,
+    /// Stop once this many seconds of training are done (counting those before a resume).
+    pub time_limit: Option<f64>,
+    /// Seconds of training done before this process (a resumed run's).
+    pub seconds_before: f64,
 }
 
 /// How the loop ended.
@@ -227,6 +231,13 @@ impl Loop<'_> {
         valid: &ValidLoader<Gan>,
     ) -> anyhow::Result<Finish> {
         let schedule = self.strategy.schedule;
+        let run_began = Instant::now();
+        let (limit, before) = (self.plan.time_limit, self.plan.seconds_before);
+        // The run is over after its steps, or once its time is spent.
+        let done = |step: usize| {
+            schedule.done(step)
+                || limit.is_some_and(|l| before + run_began.elapsed().as_secs_f64() >= l)
+        };
         let base = self.strategy.device.clone().inner();
         let start = self.plan.start;
         self.last_checkpoint = self.plan.resumed_from.clone();
@@ -236,7 +247,7 @@ impl Loop<'_> {
             interrupted,
             last_checkpoint: last.clone(),
         };
-        if schedule.done(step) {
+        if done(step) {
             return Ok(finish(step, None, &self.last_checkpoint));
         }
         for epoch in start.epochs_done + 1..=self.num_epochs {
@@ -306,12 +317,12 @@ impl Loop<'_> {
                 // The epoch's last batch and the run's last step are checkpointed after the
                 // epoch's work below.
                 let every = self.plan.checkpoint_every;
-                if every > 0 && step.is_multiple_of(every) && !epoch_ends && !schedule.done(step) {
+                if every > 0 && step.is_multiple_of(every) && !epoch_ends && !done(step) {
                     self.checkpoint(learner, position, false)?;
                 } else if self.plan.log.pending() >= FLUSH_EVERY {
                     self.flush_log()?;
                 }
-                if schedule.done(step) {
+                if done(step) {
                     break;
                 }
             }
@@ -348,7 +359,7 @@ impl Loop<'_> {
             if stop_requested(self.interrupter) {
                 return Ok(finish(step, Some(dir), &self.last_checkpoint));
             }
-            if schedule.done(step) {
+            if done(step) {
                 break;
             }
         }

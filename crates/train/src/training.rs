@@ -288,6 +288,8 @@ fn launch(
         order,
         log: StepLog::open(&run.path, start.step, start.epochs_done + 1)?,
         resumed_from,
+        time_limit: config.time_limit,
+        seconds_before: seconds,
     };
     let (taps, receivers) = RecordTaps::new();
     let strategy = GanStrategy::new(device.clone(), schedule, plan, receivers, Box::new(work));

@@ -335,3 +335,22 @@ fn the_benchmark_times_real_steps() {
     assert!(m.gflops > 0.0);
     assert!(train::bench::time_loading(&images, 16, 3, &Device::flex()) > 0.0);
 }
+
+#[test]
+fn a_time_limit_ends_the_run_early_with_its_outputs() {
+    let started = std::time::Instant::now();
+    let (_tmp, run) = common::short_run_with(100_000, 4, |c| c.with_time_limit(Some(2.0)));
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(elapsed < 60.0, "ran {elapsed} s");
+    let steps = train::steplog::read(&run.path).len();
+    assert!(steps > 0 && steps < 100_000, "{steps}");
+    // The last epoch is finished off: its log line and a checkpoint at the last step.
+    let log = std::fs::read_to_string(run.file(LOG)).unwrap();
+    let last = log.lines().last().unwrap();
+    assert_eq!(last.split(',').nth(1).unwrap(), steps.to_string(), "{log}");
+    let newest = train::checkpoint::Checkpoints::new(&run.path, 3)
+        .list()
+        .unwrap();
+    assert_eq!(newest.last().unwrap().0, steps);
+    assert_eq!(run.config().unwrap().time_limit, Some(2.0));
+}

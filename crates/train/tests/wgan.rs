@@ -69,7 +69,10 @@ fn the_hand_written_input_gradient_is_autodiffs() {
             .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(worst <= 1e-4 * scale, "{arch:?}: {worst} against {scale}");
         for (a, b) in values(logits).iter().zip(values(d.forward(x))) {
-            assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{arch:?}: logits {a} vs {b}");
+            assert!(
+                (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
+                "{arch:?}: logits {a} vs {b}"
+            );
         }
     }
     // With batch norm each logit depends on the whole batch: no per-image gradient.
