@@ -24,7 +24,7 @@ pub fn from_run(
     device: &burn::prelude::Device,
 ) -> Result<RunSamples> {
     let (config, generator) = RunDir::open(dir)?.load_generator(best, device)?;
-    let digits: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+    let digits = config.cycle_digits(count);
     let images = model::sample_digits(&generator, &config, &digits, seed, device)?;
     Ok(RunSamples {
         images,

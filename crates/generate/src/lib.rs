@@ -9,24 +9,16 @@ use std::path::{Path, PathBuf};
 pub use model::{interpolate, sample, sample_digits};
 
 /// The digits to ask a generator for to draw `count` images, and the grid's columns: all
-/// `digit` when given; for a conditional generator otherwise, one digit per row (0 at the top,
-/// 9 at the bottom); else a square grid (the digits are then ignored).
+/// `digit` when given (a square grid), else the generator's own layout
+/// ([`model::ModelConfig::grid_layout`]: one digit per row for a conditional generator).
 pub fn grid_digits(
     config: &model::ModelConfig,
     count: usize,
     digit: Option<u8>,
 ) -> (Vec<u8>, usize) {
-    match (config.conditional, digit) {
-        (true, Some(d)) => (vec![d; count], data::png::grid_cols(count)),
-        (true, None) => {
-            let cols = count.div_ceil(10).max(1);
-            let digits = (0..count).map(|i| (i / cols).min(9) as u8).collect();
-            (digits, cols)
-        }
-        (false, _) => (
-            (0..count).map(|i| (i % 10) as u8).collect(),
-            data::png::grid_cols(count),
-        ),
+    match digit {
+        Some(d) => (vec![d; count], data::png::grid_cols(count)),
+        None => config.grid_layout(count),
     }
 }
 

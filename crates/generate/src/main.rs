@@ -61,8 +61,8 @@ struct SampleArgs {
     /// Number of samples (with --interpolate: of rows, each a walk).
     #[arg(long, default_value_t = 64)]
     count: usize,
-    /// With a conditional generator (train --conditional): draw only this digit. Without it,
-    /// a conditional generator's grid has one digit per row, 0 to 9.
+    /// With a conditional generator (train's default): draw only this digit. Without it,
+    /// a conditional generator's grid has one digit per row, 0 (or its first digit) at the top.
     #[arg(long, value_name = "D", value_parser = clap::value_parser!(u8).range(0..=9))]
     digit: Option<u8>,
     /// Walk between pairs of noise vectors instead: each of --count rows goes in this many
@@ -109,10 +109,23 @@ fn sample(args: SampleArgs) -> Result<()> {
         }
         _ => bail!("give --run DIR, or --generator FILE with --config FILE"),
     };
-    if args.digit.is_some() && !config.conditional {
-        bail!(
-            "--digit needs a conditional generator (train --conditional); this one is not told which digit to draw"
-        );
+    if let Some(digit) = args.digit {
+        if !config.conditional {
+            bail!(
+                "--digit needs a conditional generator (train's default; this one was trained with --unconditional and is not told which digit to draw)"
+            );
+        }
+        let trained = config.trained_digits();
+        if !trained.contains(&digit) {
+            bail!(
+                "--digit {digit}: this generator was trained on the digits {} only",
+                trained
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+        }
     }
     if args.interpolate.is_some_and(|steps| steps < 2) {
         bail!("--interpolate needs at least 2 steps (the two ends)");

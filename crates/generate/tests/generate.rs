@@ -11,12 +11,13 @@ use train::{OptimConfig, TrainConfig};
 
 /// A run directory holding a freshly initialised generator of `arch`.
 fn fake_run(dir: &Path, arch: Arch) -> RunDir {
+    fake_run_of(dir, ModelConfig::new().with_arch(arch))
+}
+
+/// A run directory holding a freshly initialised generator of `model`.
+fn fake_run_of(dir: &Path, model: ModelConfig) -> RunDir {
     let run = RunDir::create(Some(dir), "t").unwrap();
-    let config = TrainConfig::new(
-        ModelConfig::new().with_arch(arch),
-        OptimConfig::new(),
-        OptimConfig::new(),
-    );
+    let config = TrainConfig::new(model, OptimConfig::new(), OptimConfig::new());
     run.save_config(&config).unwrap();
     let device = Device::flex();
     device.seed(1);
@@ -283,17 +284,12 @@ fn interpolation_walks_from_one_noise_vector_to_the_other() {
 #[test]
 fn a_conditional_generator_draws_the_digit_asked_for_one_digit_per_row() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("run");
-    let run = RunDir::create(Some(&dir), "t").unwrap();
-    let config = TrainConfig::new(
+    let run = fake_run_of(
+        &tmp.path().join("run"),
         ModelConfig::new().with_conditional(true),
-        OptimConfig::new(),
-        OptimConfig::new(),
     );
-    run.save_config(&config).unwrap();
+    let config = run.config().unwrap();
     let device = Device::flex();
-    device.seed(1);
-    save_module(&config.model.init_generator(&device), &run.file(GENERATOR)).unwrap();
     let run_arg = run.path.to_str().unwrap();
     // 20 samples: ten rows (0 to 9) of two.
     let png = tmp.path().join("rows.png");
@@ -346,4 +342,21 @@ fn a_conditional_generator_draws_the_digit_asked_for_one_digit_per_row() {
     );
     let (ok, text) = generate(&["--run", run_arg, "--digit", "12"]);
     assert!(!ok && text.contains("12"), "{text}");
+    // Nor a digit the generator was not trained on.
+    let fours_and_nines = fake_run_of(
+        &tmp.path().join("49"),
+        ModelConfig::new()
+            .with_conditional(true)
+            .with_digits(vec![4, 9]),
+    );
+    let (ok, text) = generate(&[
+        "--run",
+        fours_and_nines.path.to_str().unwrap(),
+        "--digit",
+        "7",
+    ]);
+    assert!(
+        !ok && text.contains("--digit 7") && text.contains("4,9"),
+        "{text}"
+    );
 }

@@ -36,6 +36,10 @@ pub struct ModelConfig {
     /// Whether both networks are told the digit (see [`crate::condition`]).
     #[config(default = false)]
     pub conditional: bool,
+    /// The digits a conditional generator was trained on, in increasing order (empty: all
+    /// ten); grids, scores and `generate` ask it for these in turn.
+    #[config(default = "Vec::new()")]
+    pub digits: Vec<u8>,
     /// Whether the discriminator normalises batches (the dcgan preset's; the mlpack one has
     /// none). A gradient penalty needs each image scored on its own, so WGAN-GP turns it off.
     #[config(default = true)]
@@ -65,6 +69,9 @@ impl ModelConfig {
                 self.noise_dim, self.arch
             ));
         }
+        if let Some(d) = self.digits.iter().find(|&&d| usize::from(d) >= CLASSES) {
+            return Err(format!("digit {d} is not one of 0..9"));
+        }
         if !(self.init_std.is_finite() && self.init_std > 0.0 && self.init_mean.is_finite()) {
             return Err(format!(
                 "initialisation N({}, {}) needs a finite mean and a positive std",
@@ -86,6 +93,38 @@ impl ModelConfig {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The digits a conditional generator can be asked for: those it was trained on.
+    pub fn trained_digits(&self) -> Vec<u8> {
+        if self.digits.is_empty() {
+            (0..CLASSES as u8).collect()
+        } else {
+            self.digits.clone()
+        }
+    }
+
+    /// The digits `count` samples of a conditional generator ask for: its
+    /// [trained digits](Self::trained_digits) in turn (`0, 1, ..., 9, 0, 1, ...`).
+    pub fn cycle_digits(&self, count: usize) -> Vec<u8> {
+        let trained = self.trained_digits();
+        (0..count).map(|i| trained[i % trained.len()]).collect()
+    }
+
+    /// How a grid of `count` samples is laid out: the digit each sample asks for, and the
+    /// grid's columns. A conditional generator's grid has one digit per row (its trained
+    /// digits in turn, top to bottom, each on as many rows); any other grid is as square as
+    /// it can be.
+    pub fn grid_layout(&self, count: usize) -> (Vec<u8>, usize) {
+        if !self.conditional {
+            return (self.cycle_digits(count), data::png::grid_cols(count));
+        }
+        let trained = self.trained_digits();
+        let n = trained.len();
+        let rows = n * (data::png::grid_cols(count) / n).max(1);
+        let cols = count.div_ceil(rows).max(1);
+        let digits = (0..count).map(|i| trained[(i / cols) % n]).collect();
+        (digits, cols)
     }
 
     /// The width of the generator's input: the noise, and the one-hot digit when conditional.

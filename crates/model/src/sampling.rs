@@ -1,6 +1,6 @@
 //! Drawing images from a generator.
 
-use crate::condition::{CLASSES, generator_input, one_hot};
+use crate::condition::{generator_input, one_hot};
 use crate::{Generator, ModelConfig};
 use anyhow::Result;
 use burn::prelude::*;
@@ -10,7 +10,8 @@ const CHUNK: usize = 256;
 
 /// Draws `count` samples from `generator` (in inference mode) with noise from `config`, seeded
 /// by `seed` (the same seed draws the same noise on every device): 784 values in [-1, 1] per
-/// image, row-major. A conditional generator draws the digits 0, 1, ..., 9, 0, 1, ... in turn.
+/// image, row-major. A conditional generator draws its digits in turn
+/// ([`ModelConfig::cycle_digits`]: 0, 1, ..., 9, 0, 1, ... when trained on all ten).
 pub fn sample(
     generator: &Generator,
     config: &ModelConfig,
@@ -18,8 +19,7 @@ pub fn sample(
     seed: u64,
     device: &Device,
 ) -> Result<Vec<f32>> {
-    let digits: Vec<u8> = (0..count).map(|i| (i % CLASSES) as u8).collect();
-    sample_digits(generator, config, &digits, seed, device)
+    sample_digits(generator, config, &config.cycle_digits(count), seed, device)
 }
 
 /// Draws one sample per entry of `digits` (the digit asked of a conditional generator; an
@@ -73,10 +73,9 @@ pub fn interpolate(
             walk.extend(between(a, b, f, spherical));
         }
     }
-    // A conditional generator walks row r with the digit r (mod 10).
-    let digits: Vec<u8> = (0..rows * steps)
-        .map(|i| ((i / steps) % CLASSES) as u8)
-        .collect();
+    // A conditional generator walks row r with its r-th digit (in turn).
+    let trained = config.cycle_digits(rows);
+    let digits: Vec<u8> = (0..rows * steps).map(|i| trained[i / steps]).collect();
     let mut out = Vec::with_capacity(rows * steps * crate::SIDE * crate::SIDE);
     for (chunk, labels) in walk.chunks(CHUNK * dim).zip(digits.chunks(CHUNK)) {
         let n = chunk.len() / dim;

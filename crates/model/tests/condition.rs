@@ -75,3 +75,26 @@ fn conditional_networks_take_the_digit_and_depend_on_it() {
         assert_ne!(a[784..], b[784..]);
     }
 }
+
+#[test]
+fn a_conditional_grid_has_one_trained_digit_per_row() {
+    let all = ModelConfig::new().with_conditional(true);
+    let (digits, cols) = all.grid_layout(64);
+    assert_eq!(cols, 7, "64 samples in ten rows");
+    for (i, d) in digits.iter().enumerate() {
+        assert_eq!(usize::from(*d), i / 7);
+    }
+    // Trained on two digits: they take turns by row, every row full.
+    let two = all.clone().with_digits(vec![4, 9]);
+    assert_eq!(two.trained_digits(), vec![4, 9]);
+    assert_eq!(two.cycle_digits(5), vec![4, 9, 4, 9, 4]);
+    let (digits, cols) = two.grid_layout(64);
+    assert_eq!(cols, 8);
+    for (i, d) in digits.iter().enumerate() {
+        assert_eq!(*d, [4, 9][(i / 8) % 2]);
+    }
+    // An unconditional grid is square.
+    assert_eq!(ModelConfig::new().grid_layout(64).1, 8);
+    // Digits beyond 9 are refused.
+    assert!(two.with_digits(vec![10]).check().is_err());
+}

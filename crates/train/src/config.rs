@@ -126,6 +126,9 @@ pub struct TrainConfig {
 impl TrainConfig {
     /// Checks the values, saying which is wrong.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(d) = self.digits.iter().find(|d| **d > 9) {
+            return Err(format!("--digits: {d} is not a digit 0..9"));
+        }
         self.model.check()?;
         let positive = [
             ("--batch-size", self.batch_size),
@@ -206,9 +209,6 @@ impl TrainConfig {
         }
         if self.limit == Some(0) {
             return Err("--limit must be at least 1".into());
-        }
-        if let Some(d) = self.digits.iter().find(|d| **d > 9) {
-            return Err(format!("--digits: {d} is not a digit 0..9"));
         }
         if !self.multiplier.is_finite() {
             return Err("--multiplier must be finite".into());

@@ -40,10 +40,11 @@ struct Args {
     /// value, by power iteration); its batch norm is then left out.
     #[arg(long)]
     spectral_norm: bool,
-    /// Tell both networks the digit (a conditional GAN): `generate --digit D` then draws
-    /// that digit, and the grids show one digit per row.
+    /// Train a plain GAN, not told the digits. By default both networks are told each
+    /// image's digit (a conditional GAN: better digits, `generate --digit D` draws a chosen
+    /// one, grids show one digit per row), which needs labelled data.
     #[arg(long)]
-    conditional: bool,
+    unconditional: bool,
     /// Train only on these digits, e.g. `4,9` as in the mlpack tutorial.
     #[arg(long, value_delimiter = ',', value_name = "D,D,...")]
     digits: Vec<u8>,
@@ -241,7 +242,12 @@ impl Args {
         let model = model
             .with_critic_norm(self.loss != Loss::WganGp && !self.spectral_norm)
             .with_spectral_norm(self.spectral_norm)
-            .with_conditional(self.conditional);
+            .with_conditional(!self.unconditional)
+            .with_digits(if self.unconditional {
+                Vec::new()
+            } else {
+                trained_digits(&self.digits)
+            });
         TrainConfig::new(
             model,
             optim(self.lr_g, &self.betas_g),
@@ -276,6 +282,14 @@ impl Args {
         .with_checkpoint_every(self.checkpoint_every)
         .with_keep(self.keep)
     }
+}
+
+/// The digits of `--digits` in increasing order, once each (empty: all).
+fn trained_digits(digits: &[u8]) -> Vec<u8> {
+    let mut digits = digits.to_vec();
+    digits.sort_unstable();
+    digits.dedup();
+    digits
 }
 
 /// The flags `--resume` takes besides itself: where the data and the classifier are, the
@@ -340,6 +354,7 @@ fn run(args: Args) -> Result<Outcome> {
         digits: &config.digits,
         limit: config.limit,
         valid_size: config.valid_size,
+        needs_labels: config.model.conditional,
     })?;
     train::training::check(&config, &data)?;
     let evaluator = if config.eval_every > 0 {

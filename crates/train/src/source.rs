@@ -38,6 +38,8 @@ pub struct DataOptions<'a> {
     pub limit: Option<usize>,
     /// Held-out images to validate on.
     pub valid_size: usize,
+    /// Whether every image needs its digit (a conditional GAN is told it).
+    pub needs_labels: bool,
 }
 
 /// Loads the training and validation images.
@@ -47,6 +49,12 @@ pub struct DataOptions<'a> {
 pub fn load(opts: &DataOptions) -> Result<TrainData> {
     if let Some(csv) = opts.csv {
         let (all, labelled) = data::csv::read_images(csv)?;
+        if !labelled && opts.needs_labels {
+            bail!(
+                "{}: has no label column, and a conditional GAN (train's default) is told each image's digit; add the labels, or train with --unconditional",
+                csv.display()
+            );
+        }
         if !labelled && !opts.digits.is_empty() {
             bail!(
                 "{}: --digits needs a label column, and this file has none",

@@ -164,10 +164,7 @@ fn launch(
             );
             // A conditional model's grid has one digit per row.
             let labels = config.model.conditional.then(|| {
-                let cols = data::png::grid_cols(config.grid_size);
-                let digits: Vec<u8> = (0..config.grid_size)
-                    .map(|i| ((i / cols) % model::condition::CLASSES) as u8)
-                    .collect();
+                let (digits, _) = config.model.grid_layout(config.grid_size);
                 model::condition::one_hot(&digits, &device)
             });
             let values = model::condition::generator_input(noise, labels)
@@ -424,9 +421,9 @@ impl Scoring {
         let generator = ema.unwrap_or(&raw);
         let images = model::sample(generator, &self.model, self.samples, self.seed, device)?;
         let scores = self.evaluator.scores(&images);
-        // A conditional generator is asked for 0, 1, ..., 9 in turn (see model::sample).
+        // A conditional generator is asked for its digits in turn (see model::sample).
         let agreement = self.model.conditional.then(|| {
-            let digits: Vec<u8> = (0..self.samples).map(|i| (i % 10) as u8).collect();
+            let digits = self.model.cycle_digits(self.samples);
             self.evaluator.agreement(&images, &digits)
         });
         let mut best = self.best.lock().expect("best lock");
@@ -531,7 +528,8 @@ impl RunWork for RunOutputs {
             .try_into_vec::<f32>()
             .map_err(|e| anyhow::anyhow!("cannot read samples: {e:?}"))?;
         let n = samples.len() / data::PIXELS;
-        let grid = data::png::grid(&samples, data::png::grid_cols(n), Range::Signed);
+        let (_, cols) = self.config.model.grid_layout(n);
+        let grid = data::png::grid(&samples, cols, Range::Signed);
         data::png::save(&grid, &self.run.grid(epoch))?;
 
         let format = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();

@@ -209,6 +209,21 @@ fn csv_with_an_out_of_range_value() {
 }
 
 #[test]
+fn a_csv_without_labels_for_a_conditional_gan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("unlabelled.csv");
+    let row = vec!["0"; 784].join(",");
+    std::fs::write(&file, format!("{row}\n{row}\n")).unwrap();
+    let err = fails(&[
+        "--train-csv",
+        file.to_str().unwrap(),
+        "--out",
+        &out(tmp.path()),
+    ]);
+    assert_says(&err, &["unlabelled.csv", "label", "--unconditional"]);
+}
+
+#[test]
 fn an_empty_data_set() {
     let tmp = tempfile::tempdir().unwrap();
     let path = csv(&tmp.path().join("empty.csv"), &[]);

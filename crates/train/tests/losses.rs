@@ -177,8 +177,8 @@ fn conditional_models_train_with_the_cross_entropy_and_the_gradient_penalty() {
             "{arch:?} {loss:?}: {line}"
         );
         assert!(run.config().unwrap().model.conditional);
-        // The grid has one digit per row: 10 samples in rows of 4.
+        // The grid has one digit per row: 10 samples, 0 to 9 down one column.
         let grid = data::png::load(&run.grid(1)).unwrap();
-        assert_eq!(grid.dimensions(), (4 * 30 + 2, 3 * 30 + 2));
+        assert_eq!(grid.dimensions(), (30 + 2, 10 * 30 + 2));
     }
 }

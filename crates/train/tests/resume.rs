@@ -162,8 +162,17 @@ fn assert_same_run(a: &Path, b: &Path) {
         .unwrap()
         .load_generator(false, &device)
         .unwrap();
-    let z = config.noise.sample_seeded(8, config.noise_dim, 5, &device);
-    let (fa, fb) = (ga.forward(z.clone()), gb.forward(z));
+    // The networks are conditional (train's default): told the digits 0 to 7.
+    assert!(config.conditional);
+    let digits: Vec<u8> = (0..8).collect();
+    let labels = || Some(model::condition::one_hot(&digits, &device));
+    let input = |seed| {
+        let z = config
+            .noise
+            .sample_seeded(8, config.noise_dim, seed, &device);
+        model::condition::generator_input(z, labels())
+    };
+    let (fa, fb) = (ga.forward(input(5)), gb.forward(input(5)));
     assert_eq!(
         fa.to_data(),
         fb.to_data(),
@@ -171,10 +180,9 @@ fn assert_same_run(a: &Path, b: &Path) {
     );
     let raw =
         |d: &Path| train::run::load_generator(&config, &d.join("generator.bpk"), &device).unwrap();
-    let z = config.noise.sample_seeded(8, config.noise_dim, 6, &device);
     assert_eq!(
-        raw(a).forward(z.clone()).to_data(),
-        raw(b).forward(z).to_data(),
+        raw(a).forward(input(6)).to_data(),
+        raw(b).forward(input(6)).to_data(),
         "the generators differ"
     );
     let discriminator = |d: &Path| {
@@ -185,9 +193,10 @@ fn assert_same_run(a: &Path, b: &Path) {
         )
         .unwrap()
     };
+    let fakes = model::condition::discriminator_input(fa, labels());
     assert_eq!(
-        discriminator(a).forward(fa.clone()).to_data(),
-        discriminator(b).forward(fa).to_data(),
+        discriminator(a).forward(fakes.clone()).to_data(),
+        discriminator(b).forward(fakes).to_data(),
         "the discriminators differ"
     );
 }

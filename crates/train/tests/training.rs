@@ -40,6 +40,7 @@ fn data(cfg: &TrainConfig) -> train::TrainData {
         digits: &cfg.digits,
         limit: cfg.limit,
         valid_size: cfg.valid_size,
+        needs_labels: cfg.model.conditional,
     })
     .expect("MNIST in MNIST_DIR or ../shared/data/mnist")
 }
