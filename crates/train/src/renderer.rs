@@ -34,6 +34,7 @@ pub struct LineRenderer {
     done: usize,
     total: usize,
     last_print: Option<Instant>,
+    deadline: Option<Instant>,
 }
 
 impl LineRenderer {
@@ -50,7 +51,14 @@ impl LineRenderer {
             done: 0,
             total: 0,
             last_print: None,
+            deadline: None,
         }
+    }
+
+    /// Training stops at `deadline` (a time limit), which then bounds the ETA.
+    pub fn with_deadline(mut self, deadline: Option<Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     fn record(&mut self, state: MetricState) {
@@ -90,7 +98,15 @@ impl LineRenderer {
         if let Some(speed) = speed.filter(|s| *s > 0.0 && self.split == "train") {
             let left = self.total.saturating_sub(self.done)
                 + self.epochs.saturating_sub(self.epoch) * self.total;
-            parts.push(format!("ETA {}", format_secs(left as f64 / speed)));
+            let mut eta = left as f64 / speed;
+            if let Some(deadline) = self.deadline {
+                eta = eta.min(
+                    deadline
+                        .saturating_duration_since(Instant::now())
+                        .as_secs_f64(),
+                );
+            }
+            parts.push(format!("ETA {}", format_secs(eta)));
         }
         parts.join(" | ")
     }
@@ -204,5 +220,31 @@ mod tests {
         assert_eq!(format_secs(42.4), "42s");
         assert_eq!(format_secs(185.0), "3m05s");
         assert_eq!(format_secs(3720.0), "1h02m");
+    }
+
+    #[test]
+    fn a_time_limit_bounds_the_eta() {
+        let at_speed = |deadline| {
+            let mut r = LineRenderer::new(Duration::ZERO).with_deadline(deadline);
+            (r.epochs, r.total, r.done) = (100, 1000, 500);
+            r.order.push(IMAGES_PER_SECOND.to_string());
+            r.means.insert(
+                IMAGES_PER_SECOND.to_string(),
+                Mean {
+                    sum: 100.0,
+                    count: 1,
+                    last: 100.0,
+                },
+            );
+            r.line()
+        };
+        // 99 more epochs of 1,000 images and half of this one at 100 images/s: 995 s.
+        assert!(at_speed(None).ends_with("ETA 16m35s"), "{}", at_speed(None));
+        let soon = Some(Instant::now() + Duration::from_secs(120));
+        let line = at_speed(soon);
+        assert!(
+            line.ends_with("ETA 2m00s") || line.ends_with("ETA 1m59s"),
+            "{line}"
+        );
     }
 }

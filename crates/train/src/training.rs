@@ -310,7 +310,11 @@ fn launch(
         Progress::Auto => None,
     };
     if let Some(every) = lines {
-        training = training.renderer(Box::new(LineRenderer::new(every)));
+        // A time limit ends the run early: the ETA says so.
+        let deadline = config
+            .time_limit
+            .map(|limit| Instant::now() + Duration::from_secs_f64((limit - seconds).max(0.0)));
+        training = training.renderer(Box::new(LineRenderer::new(every).with_deadline(deadline)));
     }
 
     let result = training.launch(learner);
