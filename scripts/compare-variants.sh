@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains each GAN variant for the same CPU time budget (dcgan preset, batch 32, seed 42),
 # scores it with `evaluate` (10,000 samples), draws a grid with `generate --seed 1`, and
-# prints the README's comparison table as Markdown. Needs jq.
+# prints the README's comparison table as Markdown. Needs jq. A variant whose run directory
+# is already complete is not trained or scored again.
 #
 #   scripts/compare-variants.sh [SECONDS] [OUT_DIR]     # default: 270 s each, runs/compare
 set -euo pipefail
@@ -31,13 +32,17 @@ for v in "${variants[@]}"; do
     rm -rf "$run"
     # shellcheck disable=SC2086 # the flags are words
     cargo run -q -p train -- $flags --time-limit "$budget" --epochs 100 --seed 42 \
-      --eval-every 0 --progress-every 60 --out "$run"
+      --batch-size 32 --eval-every 0 --progress-every 60 --out "$run"
   fi
-  cargo run -q -p evaluate -- --run "$run" --json >"$run/scores.json"
+  if [ ! -f "$run/scores.json" ]; then
+    cargo run -q -p evaluate -- --run "$run" --json >"$run/scores.json.tmp"
+    mv "$run/scores.json.tmp" "$run/scores.json"
+  fi
   cargo run -q -p generate -- --run "$run" --count 64 --seed 1 --png "$out/$name.png" >/dev/null
+  # The last log line: steps in all, and training seconds in all (each step one real batch).
   log="$(tail -n 1 "$run/log.csv")"
   steps="$(cut -d, -f2 <<<"$log")"
-  speed="$(cut -d, -f11 <<<"$log")"
+  speed="$(awk -F, '{ print $2 * 32 / $12 }' <<<"$log")"
   rows+=("$(jq -r --arg name "$name" --arg flags "${flags:-(defaults)}" \
     --arg steps "$steps" --arg speed "$speed" '
     .samples as $s |

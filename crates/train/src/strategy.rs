@@ -293,7 +293,7 @@ impl Loop<'_> {
                     learner.load_model(gan.into_record());
                 }
                 if trains_generator && let Some(ema) = &mut self.plan.ema {
-                    ema.update(&learner.model().generator);
+                    ema.update(&learner.model().generator, step);
                 }
                 self.plan
                     .log

@@ -43,13 +43,24 @@ fn the_average_follows_the_formula() {
     let start = values(&g0);
     let mut ema = Ema::new(&g0, 0.9);
     assert_eq!(values(ema.average()), start);
+    // Past the warm-up (step 100: (1 + 100) / (10 + 100) > 0.9), the decay is 0.9:
     // average = 0.9 g0 + 0.1 (g0 + 1) = g0 + 0.1; then 0.9 (g0 + 0.1) + 0.1 (g0 + 2) = g0 + 0.29.
-    ema.update(&shifted(&g0, 1.0));
-    ema.update(&shifted(&g0, 2.0));
+    assert_eq!(ema.decay_at(100), 0.9);
+    ema.update(&shifted(&g0, 1.0), 100);
+    ema.update(&shifted(&g0, 2.0), 101);
     let average = values(ema.average());
     assert_eq!(average.len(), start.len());
     for (a, s) in average.iter().zip(&start) {
         assert!((a - (s + 0.29)).abs() < 1e-5, "{a} vs {}", s + 0.29);
+    }
+    // Early on the decay is lower: at step 1 it is 2 / 11, so the average jumps most of the
+    // way to the current weights: g0 + 0.29 -> 2/11 (g0 + 0.29) + 9/11 (g0 + 3).
+    let mut early = Ema::new(&shifted(&g0, 0.29), 0.999);
+    assert!((early.decay_at(1) - 2.0 / 11.0).abs() < 1e-12);
+    early.update(&shifted(&g0, 3.0), 1);
+    let want = 0.29 * 2.0 / 11.0 + 3.0 * 9.0 / 11.0;
+    for (a, s) in values(early.average()).iter().zip(&start) {
+        assert!((a - (s + want)).abs() < 1e-4, "{a} vs {}", s + want);
     }
 }
 
