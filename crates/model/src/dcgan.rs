@@ -11,6 +11,7 @@
 //! discriminator (`critic_norm` false, as a gradient penalty needs), its second convolution
 //! has a bias.
 
+use crate::condition::conv_with_digits;
 use crate::norm::MapNorm;
 use crate::spectral::SpectralNorm;
 use crate::{ModelConfig, input_gradient};
@@ -118,11 +119,12 @@ impl DcganDiscriminator {
         }
     }
 
-    /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
-    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+    /// Images `[batch, 1, 28, 28]` (and, when conditional, their one-hot digits
+    /// `[batch, 10]`) to logits `[batch, 1]`.
+    pub fn forward(&self, images: Tensor<4>, labels: Option<Tensor<2>>) -> Tensor<2> {
         let [b, ..] = images.dims();
         let [w0, w1, w2] = self.weights();
-        let x = leaky_relu(apply(&self.conv0, w0, images, 2, 1), SLOPE);
+        let x = leaky_relu(self.first(w0, images, labels), SLOPE);
         let x = apply(&self.conv1, w1, x, 2, 1);
         let x = match &self.norm1 {
             Some(norm) => norm.forward(x),
@@ -131,16 +133,31 @@ impl DcganDiscriminator {
         apply(&self.conv2, w2, leaky_relu(x, SLOPE), 1, 0).reshape([b, 1])
     }
 
+    /// The first convolution, with `weight`, of the images and their digits.
+    fn first(&self, weight: Tensor<4>, images: Tensor<4>, labels: Option<Tensor<2>>) -> Tensor<4> {
+        conv_with_digits(
+            images,
+            labels,
+            weight,
+            self.conv0.bias.as_ref().map(|b| b.val()),
+            ConvOptions::new([2, 2], [1, 1], [1, 1], 1),
+        )
+    }
+
     /// Logits `[batch, 1]` and each logit's gradient with respect to its image
-    /// `[batch, 1, 28, 28]`, differentiable with respect to the weights; `None` with batch
-    /// norm, which makes each logit depend on the whole batch.
-    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> Option<(Tensor<2>, Tensor<4>)> {
+    /// `[batch, 1, 28, 28]` (not its digit), differentiable with respect to the weights;
+    /// `None` with batch norm, which makes each logit depend on the whole batch.
+    pub fn forward_with_input_gradient(
+        &self,
+        images: Tensor<4>,
+        labels: Option<Tensor<2>>,
+    ) -> Option<(Tensor<2>, Tensor<4>)> {
         if self.norm1.is_some() {
             return None;
         }
         let [b, ..] = images.dims();
         let [w0, w1, w2] = self.weights();
-        let a0 = apply(&self.conv0, w0.clone(), images, 2, 1);
+        let a0 = self.first(w0.clone(), images, labels);
         let a1 = apply(&self.conv1, w1.clone(), leaky_relu(a0.clone(), SLOPE), 2, 1);
         let logits = apply(&self.conv2, w2.clone(), leaky_relu(a1.clone(), SLOPE), 1, 0);
         let ones = Tensor::ones([b, 1, 1, 1], &logits.device());
@@ -148,7 +165,7 @@ impl DcganDiscriminator {
         let g = input_gradient::leaky_relu(g, a1, SLOPE);
         let g = input_gradient::conv(g, w1, 2, 1, 14);
         let g = input_gradient::leaky_relu(g, a0, SLOPE);
-        let g = input_gradient::conv(g, w0, 2, 1, 28);
+        let g = input_gradient::conv(g, w0.narrow(1, 0, 1), 2, 1, 28);
         Some((logits.reshape([b, 1]), g))
     }
 }

@@ -7,6 +7,7 @@
 //! conv 3x3 stride 2 pad 1, 1→z/2 (28x28), batch norm, ReLU; bilinear x2 (56x56);
 //! conv 3x3 s2 p1 z/2→z/4, batch norm, ReLU; bilinear x2; conv 3x3 s2 p1 z/4→1; tanh.
 
+use crate::condition::conv_with_digits;
 use crate::norm::MapNorm;
 use crate::spectral::SpectralNorm;
 use crate::upsample::bilinear_x2;
@@ -131,22 +132,38 @@ impl MlpackDiscriminator {
         }
     }
 
-    /// Images `[batch, 1, 28, 28]` to logits `[batch, 1]`.
-    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+    /// Images `[batch, 1, 28, 28]` (and, when conditional, their one-hot digits
+    /// `[batch, 10]`) to logits `[batch, 1]`.
+    pub fn forward(&self, images: Tensor<4>, labels: Option<Tensor<2>>) -> Tensor<2> {
         let [b, ..] = images.dims();
         let (c1, c2, f1, f2) = self.weights();
-        let x = self.pool.forward(relu(apply_conv(&self.conv1, c1, images)));
+        let x = self.pool.forward(relu(self.first(c1, images, labels)));
         let x = self.pool.forward(relu(apply_conv(&self.conv2, c2, x)));
         let x = relu(apply_linear(&self.fc1, f1, x.reshape([b, 64 * 7 * 7])));
         apply_linear(&self.fc2, f2, x)
     }
 
+    /// The first convolution, with `weight`, of the images and their digits.
+    fn first(&self, weight: Tensor<4>, images: Tensor<4>, labels: Option<Tensor<2>>) -> Tensor<4> {
+        conv_with_digits(
+            images,
+            labels,
+            weight,
+            self.conv1.bias.as_ref().map(|b| b.val()),
+            ConvOptions::new([1, 1], [2, 2], [1, 1], 1),
+        )
+    }
+
     /// Logits `[batch, 1]` and each logit's gradient with respect to its image
-    /// `[batch, 1, 28, 28]`, differentiable with respect to the weights.
-    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<4>) {
+    /// `[batch, 1, 28, 28]` (not its digit), differentiable with respect to the weights.
+    pub fn forward_with_input_gradient(
+        &self,
+        images: Tensor<4>,
+        labels: Option<Tensor<2>>,
+    ) -> (Tensor<2>, Tensor<4>) {
         let [b, ..] = images.dims();
         let (c1, c2, f1, f2) = self.weights();
-        let a1 = apply_conv(&self.conv1, c1.clone(), images);
+        let a1 = self.first(c1.clone(), images, labels);
         let a2 = apply_conv(&self.conv2, c2.clone(), self.pool.forward(relu(a1.clone())));
         let pooled = self.pool.forward(relu(a2.clone()));
         let a3 = apply_linear(&self.fc1, f1.clone(), pooled.reshape([b, 64 * 7 * 7]));
@@ -158,7 +175,7 @@ impl MlpackDiscriminator {
         let g = input_gradient::relu(input_gradient::avg_pool2(g), a2);
         let g = input_gradient::conv(g, c2, 1, 2, 14);
         let g = input_gradient::relu(input_gradient::avg_pool2(g), a1);
-        let g = input_gradient::conv(g, c1, 1, 2, 28);
+        let g = input_gradient::conv(g, c1.narrow(1, 0, 1), 1, 2, 28);
         (logits, g)
     }
 }

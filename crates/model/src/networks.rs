@@ -36,11 +36,12 @@ pub enum Discriminator {
 }
 
 impl Discriminator {
-    /// Scores images: one logit each.
-    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+    /// Scores images `[batch, 1, 28, 28]`: one logit each. A conditional discriminator is
+    /// told their digits, one-hot `labels` `[batch, 10]` (see [`crate::condition`]).
+    pub fn forward(&self, images: Tensor<4>, labels: Option<Tensor<2>>) -> Tensor<2> {
         match self {
-            Discriminator::Mlpack(d) => d.forward(images),
-            Discriminator::Dcgan(d) => d.forward(images),
+            Discriminator::Mlpack(d) => d.forward(images, labels),
+            Discriminator::Dcgan(d) => d.forward(images, labels),
         }
     }
 
@@ -65,13 +66,16 @@ impl Discriminator {
     /// Scores images and gives each logit's gradient with respect to its image, as one
     /// computation autodiff can differentiate again (see [`crate::input_gradient`]); `None`
     /// when the discriminator normalises batches (`critic_norm`).
-    /// With a conditional discriminator, the gradient is taken with respect to the image only
-    /// (its first channel), not the constant digit maps.
-    pub fn forward_with_input_gradient(&self, images: Tensor<4>) -> Option<(Tensor<2>, Tensor<4>)> {
-        let (logits, gradient) = match self {
-            Discriminator::Mlpack(d) => Some(d.forward_with_input_gradient(images)),
-            Discriminator::Dcgan(d) => d.forward_with_input_gradient(images),
-        }?;
-        Some((logits, gradient.narrow(1, 0, 1)))
+    /// With a conditional discriminator, the gradient is taken with respect to the image
+    /// only, not its digit.
+    pub fn forward_with_input_gradient(
+        &self,
+        images: Tensor<4>,
+        labels: Option<Tensor<2>>,
+    ) -> Option<(Tensor<2>, Tensor<4>)> {
+        match self {
+            Discriminator::Mlpack(d) => Some(d.forward_with_input_gradient(images, labels)),
+            Discriminator::Dcgan(d) => d.forward_with_input_gradient(images, labels),
+        }
     }
 }

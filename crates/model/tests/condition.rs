@@ -1,7 +1,10 @@
 //! Conditional models: the digit asked for goes into both networks.
 
 use burn::prelude::*;
-use model::condition::{CLASSES, discriminator_input, generator_input, one_hot};
+use burn::tensor::Distribution;
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
+use model::condition::{CLASSES, conv_with_digits, generator_input, one_hot};
 use model::{Arch, ModelConfig};
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -26,15 +29,48 @@ fn the_digit_asked_for_is_the_one_the_networks_get() {
         assert_eq!(hot, vec![digit]);
         assert_eq!(row[3..].iter().sum::<f32>(), 1.0);
     }
-    // Discriminator input: the image, then ten maps, map 7 all ones.
-    let images = Tensor::<4>::zeros([1, 1, 28, 28], &device);
-    let seen = discriminator_input(images, Some(one_hot(&[7], &device)));
-    assert_eq!(seen.dims(), [1, 11, 28, 28]);
-    let v = values(seen);
-    for map in 0..CLASSES {
-        let plane = &v[(1 + map) * 784..(2 + map) * 784];
-        let expected = if map == 7 { 1.0 } else { 0.0 };
-        assert!(plane.iter().all(|&x| x == expected), "map {map}");
+}
+
+#[test]
+fn the_discriminator_convolves_the_image_stacked_on_its_digit_maps() {
+    let device = Device::flex();
+    device.seed(3);
+    let digits: [u8; 3] = [7, 0, 9];
+    let images = Tensor::<4>::random([3, 1, 28, 28], Distribution::Normal(0.0, 1.0), &device);
+    // The stacked input, built by hand: the image, then ten maps, map d all ones for a d.
+    let mut maps = vec![0f32; 3 * CLASSES * 784];
+    for (i, &d) in digits.iter().enumerate() {
+        let start = (i * CLASSES + usize::from(d)) * 784;
+        maps[start..start + 784].fill(1.0);
+    }
+    let maps = Tensor::<4>::from_data(TensorData::new(maps, [3, CLASSES, 28, 28]), &device);
+    let stacked = Tensor::cat(vec![images.clone(), maps], 1);
+    // Both presets' first layers: 4x4 stride 2 pad 1 (dcgan), 5x5 stride 1 pad 2 (mlpack).
+    for (out, k, stride, pad) in [(64, 4, 2, 1), (32, 5, 1, 2)] {
+        let weight = Tensor::<4>::random(
+            [out, 1 + CLASSES, k, k],
+            Distribution::Normal(0.0, 0.1),
+            &device,
+        );
+        let bias = Tensor::<1>::random([out], Distribution::Normal(0.0, 0.1), &device);
+        let options = ConvOptions::new([stride, stride], [pad, pad], [1, 1], 1);
+        let want = conv2d(
+            stacked.clone(),
+            weight.clone(),
+            Some(bias.clone()),
+            options.clone(),
+        );
+        let got = conv_with_digits(
+            images.clone(),
+            Some(one_hot(&digits, &device)),
+            weight,
+            Some(bias),
+            options,
+        );
+        assert_eq!(got.dims(), want.dims());
+        for (a, b) in values(got).iter().zip(values(want)) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b} ({k}x{k} kernels)");
+        }
     }
 }
 
@@ -61,12 +97,7 @@ fn conditional_networks_take_the_digit_and_depend_on_it() {
             values(eight),
             "{arch:?}: the digit changes nothing"
         );
-        let score = |digit: u8| {
-            values(d.forward(discriminator_input(
-                three.clone(),
-                Some(one_hot(&[digit], &device)),
-            )))
-        };
+        let score = |digit: u8| values(d.forward(three.clone(), Some(one_hot(&[digit], &device))));
         assert_ne!(score(3), score(5), "{arch:?}: the critic ignores the digit");
         // Sampling asks for the digits given.
         let a = model::sample_digits(&g, &config, &[4, 4], 9, &device).unwrap();

@@ -26,7 +26,7 @@ fn both_presets_have_the_right_shapes_and_ranges() {
         assert_eq!(images.dims(), [3, 1, 28, 28], "{cfg:?}");
         let v = images.clone().into_data().try_to_vec::<f32>().unwrap();
         assert!(v.iter().all(|x| (-1.0..=1.0).contains(x)), "tanh range");
-        assert_eq!(d.forward(images).dims(), [3, 1]);
+        assert_eq!(d.forward(images, None).dims(), [3, 1]);
         // Inference mode too (running statistics).
         let z = cfg.noise.sample(2, cfg.noise_dim, &device);
         assert_eq!(g.valid().forward(z).dims(), [2, 1, 28, 28]);

@@ -14,7 +14,7 @@ use burn::tensor::Distribution;
 use burn::train::metric::ItemLazy;
 use burn::train::{InferenceStep, TrainOutput, TrainStep};
 use burn_std::ExecutionError;
-use model::condition::{discriminator_input, generator_input};
+use model::condition::generator_input;
 use model::{Discriminator, Generator, Noise};
 
 /// What a step needs besides the networks.
@@ -95,9 +95,10 @@ impl Gan {
         };
         let real = blur(batch.images);
         let fake = blur(fake);
-        let seen = |images: Tensor<4>| discriminator_input(images, labels.clone());
-        let real_logits = self.discriminator.forward(seen(real.clone()));
-        let fake_logits = self.discriminator.forward(seen(fake.clone().detach()));
+        let real_logits = self.discriminator.forward(real.clone(), labels.clone());
+        let fake_logits = self
+            .discriminator
+            .forward(fake.clone().detach(), labels.clone());
         let loss = settings.loss;
         let mut d_loss = loss.discriminator(
             real_logits.clone(),
@@ -109,8 +110,9 @@ impl Gan {
             let eps = Tensor::random([n, 1, 1, 1], Distribution::Uniform(0.0, 1.0), &device);
             let mixed = real * eps.clone() + fake.clone().detach() * eps.neg().add_scalar(1.0);
             // The configuration is checked to have no batch norm in the critic.
-            if let Some((_, gradients)) =
-                self.discriminator.forward_with_input_gradient(seen(mixed))
+            if let Some((_, gradients)) = self
+                .discriminator
+                .forward_with_input_gradient(mixed, labels.clone())
             {
                 d_loss = d_loss + gradient_penalty(gradients).mul_scalar(settings.gp_weight);
             }
@@ -118,7 +120,7 @@ impl Gan {
         let g_loss = with_generator.then(|| {
             // The discriminator's parameters get no gradient from the generator's loss.
             let critic = self.discriminator.clone().no_grad();
-            loss.generator(critic.forward(seen(fake)), settings.saturating)
+            loss.generator(critic.forward(fake, labels), settings.saturating)
         });
         Losses {
             d_loss,

@@ -193,10 +193,9 @@ fn assert_same_run(a: &Path, b: &Path) {
         )
         .unwrap()
     };
-    let fakes = model::condition::discriminator_input(fa, labels());
     assert_eq!(
-        discriminator(a).forward(fakes.clone()).to_data(),
-        discriminator(b).forward(fakes).to_data(),
+        discriminator(a).forward(fa.clone(), labels()).to_data(),
+        discriminator(b).forward(fa, labels()).to_data(),
         "the discriminators differ"
     );
 }

@@ -16,12 +16,22 @@ fn critic(arch: Arch, init_std: f64) -> (Discriminator, Device) {
 }
 
 fn spectral_critic(arch: Arch, init_std: f64, spectral: bool) -> (Discriminator, Device) {
+    critic_of(arch, init_std, spectral, false)
+}
+
+fn critic_of(
+    arch: Arch,
+    init_std: f64,
+    spectral: bool,
+    conditional: bool,
+) -> (Discriminator, Device) {
     let device = Device::flex().autodiff();
     device.seed(3);
     let config = ModelConfig::new()
         .with_arch(arch)
         .with_critic_norm(false)
         .with_spectral_norm(spectral)
+        .with_conditional(conditional)
         .with_init_std(init_std);
     (config.init_discriminator(&device), device)
 }
@@ -44,22 +54,28 @@ fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 
 #[test]
 fn the_hand_written_input_gradient_is_autodiffs() {
-    for (arch, spectral) in [
-        (Arch::Dcgan, false),
-        (Arch::Mlpack, false),
-        (Arch::Dcgan, true),
-        (Arch::Mlpack, true),
+    for (arch, spectral, conditional) in [
+        (Arch::Dcgan, false, false),
+        (Arch::Mlpack, false, false),
+        (Arch::Dcgan, true, false),
+        (Arch::Mlpack, true, false),
+        (Arch::Dcgan, false, true),
+        (Arch::Mlpack, true, true),
     ] {
-        let (d, device) = spectral_critic(arch, 0.1, spectral);
+        let (d, device) = critic_of(arch, 0.1, spectral, conditional);
         let x = images(&device, 1).require_grad();
+        // A conditional critic is told the digits; the gradient is the image's alone.
+        let labels = conditional.then(|| model::condition::one_hot(&[3, 0, 9], &device));
         // Spectral normalisation's estimate moves with each training pass: let it settle, so
         // that the passes compared use the same normalised weights.
         for _ in 0..(if spectral { 100 } else { 0 }) {
-            let _ = d.forward(x.clone());
+            let _ = d.forward(x.clone(), labels.clone());
         }
-        let grads = d.forward(x.clone()).sum().backward();
+        let grads = d.forward(x.clone(), labels.clone()).sum().backward();
         let auto = values(x.grad(&grads).unwrap());
-        let (logits, explicit) = d.forward_with_input_gradient(x.clone()).unwrap();
+        let (logits, explicit) = d
+            .forward_with_input_gradient(x.clone(), labels.clone())
+            .unwrap();
         let explicit = values(explicit);
         let scale = auto.iter().fold(0f32, |m, v| m.max(v.abs()));
         assert!(scale > 0.0);
@@ -68,7 +84,7 @@ fn the_hand_written_input_gradient_is_autodiffs() {
             .zip(&explicit)
             .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert!(worst <= 1e-4 * scale, "{arch:?}: {worst} against {scale}");
-        for (a, b) in values(logits).iter().zip(values(d.forward(x))) {
+        for (a, b) in values(logits).iter().zip(values(d.forward(x, labels))) {
             assert!(
                 (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
                 "{arch:?}: logits {a} vs {b}"
@@ -80,7 +96,7 @@ fn the_hand_written_input_gradient_is_autodiffs() {
     let normed = ModelConfig::new().init_discriminator(&device);
     assert!(
         normed
-            .forward_with_input_gradient(images(&device, 1))
+            .forward_with_input_gradient(images(&device, 1), None)
             .is_none()
     );
 }
@@ -147,7 +163,7 @@ fn the_penalty_s_weight_gradients_match_finite_differences() {
         let (d, device) = critic(arch, 0.05);
         let x = images(&device, 2);
         let penalty = |d: &Discriminator| {
-            let (_, g) = d.forward_with_input_gradient(x.clone()).unwrap();
+            let (_, g) = d.forward_with_input_gradient(x.clone(), None).unwrap();
             gradient_penalty(g)
         };
         let grads = penalty(&d).backward();
