@@ -83,7 +83,12 @@ fn the_hand_written_input_gradient_is_autodiffs() {
             .iter()
             .zip(&explicit)
             .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-        assert!(worst <= 1e-4 * scale, "{arch:?}: {worst} against {scale}");
+        // f32 sums in another order (and an activation a rounding away from 0) differ in the
+        // last digits; a wrong gradient differs by the gradient's own size.
+        assert!(
+            worst <= 1e-3 * scale,
+            "{arch:?} (spectral {spectral}, conditional {conditional}): {worst} against {scale}"
+        );
         for (a, b) in values(logits).iter().zip(values(d.forward(x, labels))) {
             assert!(
                 (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
