@@ -36,9 +36,9 @@ pub fn generator_input(noise: Tensor<2>, labels: Option<Tensor<2>>) -> Tensor<2>
 /// Computed without building those maps: the image's own convolution, plus each digit map's
 /// response, a constant of the weights (taken once per pass for all ten digits, as one
 /// convolution of a map of ones) picked for each image by its one-hot row. That costs a tenth
-/// of the stacked convolution's arithmetic at batch 32, and less at larger batches. Without
-/// labels (an unconditional discriminator, `weight` `[out, 1, k, k]`) it is the plain
-/// convolution.
+/// of the stacked convolution's arithmetic at batch 32, and less at larger batches. An
+/// unconditional discriminator's `weight` (`[out, 1, k, k]`) ignores `labels`; without labels,
+/// a conditional one sees all-zero digit maps.
 pub fn conv_with_digits(
     images: Tensor<4>,
     labels: Option<Tensor<2>>,
@@ -48,8 +48,8 @@ pub fn conv_with_digits(
 ) -> Tensor<4> {
     let [out, channels, k, _] = weight.dims();
     let labels = match labels {
-        Some(labels) if channels == 1 + CLASSES => labels,
-        _ => return conv2d(images, weight, bias, options),
+        Some(labels) if channels > 1 => labels,
+        _ => return conv2d(images, weight.narrow(1, 0, 1), bias, options),
     };
     let [n, _, h, w] = images.dims();
     let x = conv2d(

@@ -63,13 +63,31 @@ fn the_discriminator_convolves_the_image_stacked_on_its_digit_maps() {
         let got = conv_with_digits(
             images.clone(),
             Some(one_hot(&digits, &device)),
-            weight,
-            Some(bias),
-            options,
+            weight.clone(),
+            Some(bias.clone()),
+            options.clone(),
         );
         assert_eq!(got.dims(), want.dims());
         for (a, b) in values(got).iter().zip(values(want)) {
             assert!((a - b).abs() < 1e-4, "{a} vs {b} ({k}x{k} kernels)");
+        }
+        // No digits: the maps are all zero, and only the image's kernels count.
+        let unlabelled = conv_with_digits(
+            images.clone(),
+            None,
+            weight.clone(),
+            Some(bias.clone()),
+            options.clone(),
+        );
+        let zeros = Tensor::<4>::zeros([3, CLASSES, 28, 28], &device);
+        let zero_maps = conv2d(
+            Tensor::cat(vec![images.clone(), zeros], 1),
+            weight,
+            Some(bias),
+            options,
+        );
+        for (a, b) in values(unlabelled).iter().zip(values(zero_maps)) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b} (no digits)");
         }
     }
 }
