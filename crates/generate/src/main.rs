@@ -67,7 +67,8 @@ struct SampleArgs {
     digit: Option<u8>,
     /// Walk between pairs of noise vectors instead: each of --count rows goes in this many
     /// images from one noise vector to another (along the great circle for normal noise),
-    /// written as a PNG strip per row; default output <run>/interpolation.png.
+    /// written as a PNG strip per row; default output <run>/interpolation.png. A conditional
+    /// generator walks every row with --digit when given, else row r with its r-th digit.
     #[arg(long, value_name = "STEPS", conflicts_with = "png_dir")]
     interpolate: Option<usize>,
     /// Seed of the noise: the same seed draws the same samples.
@@ -145,8 +146,13 @@ fn sample(args: SampleArgs) -> Result<()> {
     }
     let (images, cols) = match args.interpolate {
         Some(steps) => {
+            // A conditional generator walks each row with --digit, else its digits in turn.
+            let rows = match args.digit {
+                Some(d) => vec![d; args.count],
+                None => config.cycle_digits(args.count),
+            };
             let images =
-                generate::interpolate(&generator, &config, args.count, steps, args.seed, &device)?;
+                generate::interpolate(&generator, &config, &rows, steps, args.seed, &device)?;
             (images, steps)
         }
         None => {

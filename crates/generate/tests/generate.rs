@@ -268,7 +268,7 @@ fn interpolation_walks_from_one_noise_vector_to_the_other() {
     // vectors the seed draws), and passes through others.
     let device = Device::flex();
     let (config, generator) = run.load_generator(false, &device).unwrap();
-    let walk = generate::interpolate(&generator, &config, 3, 5, 0, &device).unwrap();
+    let walk = generate::interpolate(&generator, &config, &[0, 1, 2], 5, 0, &device).unwrap();
     let ends = generate::sample(&generator, &config, 6, 0, &device).unwrap();
     let image = |v: &[f32], i: usize| v[i * PIXELS..(i + 1) * PIXELS].to_vec();
     for row in 0..3 {
@@ -333,6 +333,28 @@ fn a_conditional_generator_draws_the_digit_asked_for_one_digit_per_row() {
         .zip(&sevens)
         .all(|(a, b)| (a - b).abs() < 1e-4);
     assert!(m.rows == 4 && close);
+    // --interpolate with --digit 7: every row walks a seven.
+    let strip = tmp.path().join("walk.csv");
+    let (ok, text) = generate(&[
+        "--run",
+        run_arg,
+        "--interpolate",
+        "3",
+        "--count",
+        "2",
+        "--digit",
+        "7",
+        "--range",
+        "raw",
+        "--csv",
+        strip.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let walks = generate::interpolate(&generator, &config.model, &[7, 7], 3, 0, &device).unwrap();
+    let other = generate::interpolate(&generator, &config.model, &[0, 1], 3, 0, &device).unwrap();
+    let m = data::csv::read_matrix(&strip).unwrap();
+    let near = |want: &[f32]| m.values.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-4);
+    assert!(m.rows == 6 && near(&walks) && !near(&other));
     // --digit means nothing to an unconditional generator.
     let other = fake_run(&tmp.path().join("plain"), Arch::Dcgan);
     let (ok, text) = generate(&["--run", other.path.to_str().unwrap(), "--digit", "7"]);

@@ -43,19 +43,21 @@ pub fn sample_digits(
     Ok(out)
 }
 
-/// Walks between noise vectors: `rows` pairs of noise vectors drawn with `seed` (the first
-/// `2 * rows` vectors that seed gives), each walked in `steps` evenly spaced images from the
-/// first to the second, row after row. Normal noise is walked along the great circle
+/// Walks between noise vectors: one row per entry of `row_digits` (the digit that row asks of
+/// a conditional generator; an unconditional one ignores them), each a pair of noise vectors
+/// drawn with `seed` (the first `2 * rows` vectors that seed gives) walked in `steps` evenly
+/// spaced images from the first to the second, row after row. Normal noise is walked along the great circle
 /// (spherical interpolation, which keeps the vectors' typical length), uniform noise along the
 /// straight line.
 pub fn interpolate(
     generator: &Generator,
     config: &ModelConfig,
-    rows: usize,
+    row_digits: &[u8],
     steps: usize,
     seed: u64,
     device: &Device,
 ) -> Result<Vec<f32>> {
+    let rows = row_digits.len();
     let dim = config.noise_dim;
     let ends = config
         .noise
@@ -73,9 +75,7 @@ pub fn interpolate(
             walk.extend(between(a, b, f, spherical));
         }
     }
-    // A conditional generator walks row r with its r-th digit (in turn).
-    let trained = config.cycle_digits(rows);
-    let digits: Vec<u8> = (0..rows * steps).map(|i| trained[i / steps]).collect();
+    let digits: Vec<u8> = (0..rows * steps).map(|i| row_digits[i / steps]).collect();
     let mut out = Vec::with_capacity(rows * steps * crate::SIDE * crate::SIDE);
     for (chunk, labels) in walk.chunks(CHUNK * dim).zip(digits.chunks(CHUNK)) {
         let n = chunk.len() / dim;
