@@ -10,7 +10,7 @@
 use crate::condition::conv_with_digits;
 use crate::norm::MapNorm;
 use crate::spectral::SpectralNorm;
-use crate::upsample::bilinear_x2;
+use crate::upsample::conv_of_bilinear_x2;
 use crate::{ModelConfig, input_gradient};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{AvgPool2d, AvgPool2dConfig};
@@ -75,10 +75,9 @@ impl MlpackGenerator {
         let x = relu(self.norm0.forward(self.fc.forward(noise)));
         let x = x.reshape([b, 1, SEED_SIDE, SEED_SIDE]);
         let x = relu(self.norm1.forward(self.conv1.forward(x)));
-        let x = bilinear_x2(x);
-        let x = relu(self.norm2.forward(self.conv2.forward(x)));
-        let x = bilinear_x2(x);
-        tanh(self.conv3.forward(x))
+        // Bilinear x2 then the stride-2 convolution, as one convolution of the small map.
+        let x = relu(self.norm2.forward(conv_of_bilinear_x2(&self.conv2, x)));
+        tanh(conv_of_bilinear_x2(&self.conv3, x))
     }
 }
 
