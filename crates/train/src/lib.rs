@@ -32,6 +32,7 @@ pub mod interrupt;
 pub mod loss;
 pub mod metrics;
 pub mod order;
+pub mod profile;
 pub mod renderer;
 pub mod report;
 pub mod run;

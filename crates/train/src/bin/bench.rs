@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use train::DeviceChoice;
 use train::bench::{Plan, time_loading, time_steps};
+use train::profile;
 
 /// Time full training steps (a discriminator update on a real and a fake batch, then a
 /// generator update) for each preset, batch size and device, after warm-up, and print
 /// images/s (median of repeats), ms per step and GFLOP/s from an analytic operation count.
-/// Data loading is timed on its own.
+/// Data loading is timed on its own. With --layers, times each layer of the networks on its
+/// own instead: where a step's time goes.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -36,6 +38,9 @@ struct Args {
     /// Steps per repeat.
     #[arg(long, default_value_t = 5)]
     steps: usize,
+    /// Time each layer on its own (forward, and forward plus backward) instead of whole steps.
+    #[arg(long)]
+    layers: bool,
     /// Directory of the MNIST files (default: $MNIST_DIR, else the cache).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -49,6 +54,21 @@ fn run(args: Args) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("--threads {n}: {e}"))?;
     }
     let threads = rayon::current_num_threads();
+    let archs = args
+        .arch
+        .iter()
+        .map(|arch| match arch.as_str() {
+            "mlpack" => Ok(Arch::Mlpack),
+            "dcgan" => Ok(Arch::Dcgan),
+            other => Err(anyhow::anyhow!("--arch {other}: expected mlpack or dcgan")),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if args.batch_sizes.contains(&0) {
+        anyhow::bail!("--batch-sizes: a batch size must be at least 1");
+    }
+    if args.layers {
+        return print_layers(&args, &archs, threads);
+    }
     let images = train::source::load(&train::source::DataOptions {
         data_dir: args.data_dir.as_deref(),
         limit: Some(2048),
@@ -65,17 +85,9 @@ fn run(args: Args) -> Result<()> {
     println!("|---|---|---|---|---|---|---|");
     for choice in &args.device {
         let device = choice.resolve().map_err(anyhow::Error::msg)?;
-        for arch in &args.arch {
-            let arch = match arch.as_str() {
-                "mlpack" => Arch::Mlpack,
-                "dcgan" => Arch::Dcgan,
-                other => anyhow::bail!("--arch {other}: expected mlpack or dcgan"),
-            };
+        for &arch in &archs {
             let model = ModelConfig::new().with_arch(arch);
             for &batch in &args.batch_sizes {
-                if batch == 0 {
-                    anyhow::bail!("--batch-sizes: a batch size must be at least 1");
-                }
                 let m = time_steps(&model, batch, &device, &images, plan);
                 println!(
                     "| {} | {choice:?} | {threads} | {batch} | {:.1} | {:.1} | {:.2} |",
@@ -90,6 +102,46 @@ fn run(args: Args) -> Result<()> {
         println!(
             "\nData loading alone on {choice:?}: {loading:.0} images/s (batches of 64, one worker)"
         );
+    }
+    Ok(())
+}
+
+/// Prints, for each device, preset and batch size, every layer's time and its share of a step.
+fn print_layers(args: &Args, archs: &[Arch], threads: usize) -> Result<()> {
+    for choice in &args.device {
+        let device = choice.resolve().map_err(anyhow::Error::msg)?;
+        for &arch in archs {
+            for &batch in &args.batch_sizes {
+                let layers = profile::layers(arch, batch, &device, args.repeats);
+                let total: f64 = layers
+                    .iter()
+                    .filter(|l| l.in_network)
+                    .map(|l| l.step_ms())
+                    .sum();
+                println!(
+                    "\n{} on {choice:?}, {threads} thread(s), batch {batch}: per layer, ms \
+                     (a step runs each D layer 3 times)\n",
+                    format!("{arch:?}").to_lowercase()
+                );
+                println!("| layer | forward | forward + backward | per step | share |");
+                println!("|---|---|---|---|---|");
+                for l in &layers {
+                    let share = if l.in_network {
+                        format!("{:.0} %", 100.0 * l.step_ms() / total)
+                    } else {
+                        "(not used)".into()
+                    };
+                    println!(
+                        "| {} | {:.2} | {:.2} | {:.1} | {share} |",
+                        l.name,
+                        l.forward_ms,
+                        l.forward_backward_ms,
+                        l.step_ms()
+                    );
+                }
+                println!("| all layers of a step | | | {total:.1} | |");
+            }
+        }
     }
     Ok(())
 }
