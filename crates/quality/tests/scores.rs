@@ -107,6 +107,21 @@ fn nearest_neighbour_distances_and_their_summary() {
     );
     let (mean, median) = mean_and_median(&d);
     assert!(close(mean, 7.0 / 4.0, 1e-3) && close(median, 1.0, 1e-3));
+
+    // Kept in blocks of one and two rows (as a GPU's buffer limit makes a large set), the
+    // reference gives the same distances: each query's nearest row is in another block.
+    let rows = vec![0.0, 0.0, 3.0, 4.0, 6.0, 8.0, 0.0, 1.0, 9.0, 9.0];
+    let queries = [6.0, 7.0, 0.5, 0.5, 3.0, 5.0, 9.0, 8.0];
+    let whole = Reference::new(rows.clone(), 2, &device).nearest(&queries);
+    for block_rows in [1, 2] {
+        let blocked = Reference::in_blocks(rows.clone(), 2, block_rows, &device).nearest(&queries);
+        assert_eq!(blocked, whole, "blocks of {block_rows}");
+    }
+    let want = [1.0, std::f32::consts::FRAC_1_SQRT_2, 1.0, 1.0];
+    assert!(
+        whole.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-3),
+        "{whole:?}"
+    );
 }
 
 #[test]
