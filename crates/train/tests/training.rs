@@ -338,6 +338,25 @@ fn the_benchmark_times_real_steps() {
 }
 
 #[test]
+fn the_layer_profile_times_every_layer_of_both_presets() {
+    for (arch, layers) in [(Arch::Mlpack, 12), (Arch::Dcgan, 9)] {
+        let timed = train::profile::layers(arch, 2, &Device::flex(), 1);
+        assert_eq!(timed.len(), layers, "{arch:?}");
+        for layer in &timed {
+            assert!(
+                layer.forward_ms > 0.0 && layer.forward_backward_ms > 0.0,
+                "{arch:?}: {layer:?}"
+            );
+            let passes = if layer.discriminator { 3.0 } else { 1.0 };
+            assert_eq!(layer.step_ms(), passes * layer.forward_backward_ms);
+        }
+        // One comparison row for mlpack (the upsampling as written), none for dcgan.
+        let unused = timed.iter().filter(|l| !l.in_network).count();
+        assert_eq!(unused, usize::from(arch == Arch::Mlpack), "{arch:?}");
+    }
+}
+
+#[test]
 fn a_time_limit_ends_the_run_early_with_its_outputs() {
     let started = std::time::Instant::now();
     let (_tmp, run) = common::short_run_with(100_000, 4, |c| c.with_time_limit(Some(2.0)));
