@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::values;
+
 use burn::module::{ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::prelude::*;
 use model::{Arch, Discriminator, ModelConfig};
@@ -43,13 +45,6 @@ fn images(device: &Device, seed: u64) -> Tensor<4> {
         burn::tensor::Distribution::Uniform(-1.0, 1.0),
         device,
     )
-}
-
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap()
 }
 
 #[test]

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::values;
+
 use burn::prelude::*;
 use model::condition::one_hot;
 use model::{Arch, ModelConfig};
@@ -25,13 +27,6 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .zip(b)
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
-}
-
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap()
 }
 
 #[test]

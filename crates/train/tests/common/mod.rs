@@ -9,6 +9,14 @@ use std::time::Duration;
 use train::source::{self, DataOptions};
 use train::{OptimConfig, Progress, RunDir, TrainConfig};
 
+/// A tensor's values, as `f32`.
+pub fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+}
+
 /// The MNIST directory: `$MNIST_DIR`, else `../shared/data/mnist` beside the project.
 pub fn mnist_dir() -> PathBuf {
     std::env::var_os("MNIST_DIR")
