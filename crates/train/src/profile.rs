@@ -68,53 +68,46 @@ fn norm_relu(channels: usize, device: &Device) -> Forward {
     Box::new(move |x| relu(norm.forward(x)))
 }
 
+/// A generator layer.
+fn generator(name: &'static str, dims: [usize; 4], forward: Forward) -> Case {
+    Case(name, dims, false, true, forward)
+}
+
+/// A discriminator layer.
+fn discriminator(name: &'static str, dims: [usize; 4], forward: Forward) -> Case {
+    Case(name, dims, true, true, forward)
+}
+
 fn cases(arch: Arch, b: usize, device: &Device) -> Vec<Case> {
     let d = device;
     match arch {
         Arch::Mlpack => {
-            let (g1, up1, fold1, fold2) = (
-                conv([1, 50], 3, 2, 1, d),
-                conv([50, 25], 3, 2, 1, d),
-                conv([50, 25], 3, 2, 1, d),
-                conv([25, 1], 3, 2, 1, d),
-            );
+            let (g1, up1) = (conv([1, 50], 3, 2, 1, d), conv([50, 25], 3, 2, 1, d));
+            let (fold1, fold2) = (conv([50, 25], 3, 2, 1, d), conv([25, 1], 3, 2, 1, d));
             let (d1, d2) = (conv([1, 32], 5, 1, 2, d), conv([32, 64], 5, 1, 2, d));
             let pool = AvgPool2dConfig::new([2, 2]).init();
             let pool2 = pool.clone();
+            let fc1 = linear(3136, 1024, d);
             vec![
-                Case(
-                    "G linear 100→3136",
-                    [b, 100, 1, 1],
-                    false,
-                    true,
-                    linear(100, 3136, d),
-                ),
-                Case(
+                generator("G linear 100→3136", [b, 100, 1, 1], linear(100, 3136, d)),
+                generator(
                     "G batch norm 3136 + ReLU",
                     [b, 3136, 1, 1],
-                    false,
-                    true,
                     norm_relu(3136, d),
                 ),
-                Case(
+                generator(
                     "G conv 3x3 s2 1→50, 56²→28²",
                     [b, 1, 56, 56],
-                    false,
-                    true,
                     Box::new(move |x| g1.forward(x)),
                 ),
-                Case(
+                generator(
                     "G batch norm 50 + ReLU, 28²",
                     [b, 50, 28, 28],
-                    false,
-                    true,
                     norm_relu(50, d),
                 ),
-                Case(
+                generator(
                     "G bilinear x2 + conv 3x3 s2 50→25 (folded)",
                     [b, 50, 28, 28],
-                    false,
-                    true,
                     Box::new(move |x| conv_of_bilinear_x2(&fold1, x)),
                 ),
                 Case(
@@ -124,45 +117,32 @@ fn cases(arch: Arch, b: usize, device: &Device) -> Vec<Case> {
                     false,
                     Box::new(move |x| up1.forward(bilinear_x2(x))),
                 ),
-                Case(
+                generator(
                     "G batch norm 25 + ReLU, 28²",
                     [b, 25, 28, 28],
-                    false,
-                    true,
                     norm_relu(25, d),
                 ),
-                Case(
+                generator(
                     "G bilinear x2 + conv 3x3 s2 25→1 (folded) + tanh",
                     [b, 25, 28, 28],
-                    false,
-                    true,
                     Box::new(move |x| tanh(conv_of_bilinear_x2(&fold2, x))),
                 ),
-                Case(
+                discriminator(
                     "D conv 5x5 1→32, 28² + ReLU + pool",
                     [b, 1, 28, 28],
-                    true,
-                    true,
                     Box::new(move |x| pool.forward(relu(d1.forward(x)))),
                 ),
-                Case(
+                discriminator(
                     "D conv 5x5 32→64, 14² + ReLU + pool",
                     [b, 32, 14, 14],
-                    true,
-                    true,
                     Box::new(move |x| pool2.forward(relu(d2.forward(x)))),
                 ),
-                Case("D linear 3136→1024 + ReLU", [b, 3136, 1, 1], true, true, {
-                    let l = linear(3136, 1024, d);
-                    Box::new(move |x| relu(l(x)))
-                }),
-                Case(
-                    "D linear 1024→1",
-                    [b, 1024, 1, 1],
-                    true,
-                    true,
-                    linear(1024, 1, d),
+                discriminator(
+                    "D linear 3136→1024 + ReLU",
+                    [b, 3136, 1, 1],
+                    Box::new(move |x| relu(fc1(x))),
                 ),
+                discriminator("D linear 1024→1", [b, 1024, 1, 1], linear(1024, 1, d)),
             ]
         }
         Arch::Dcgan => {
@@ -177,74 +157,53 @@ fn cases(arch: Arch, b: usize, device: &Device) -> Vec<Case> {
                 up([128, 64], 4, 2, 1),
                 up([64, 1], 4, 2, 1),
             );
-            let (c0, c1, c2) = (
-                conv([1, 64], 4, 2, 1, d),
-                conv([64, 128], 4, 2, 1, d),
-                conv([128, 1], 7, 1, 0, d),
-            );
+            let (c0, c1) = (conv([1, 64], 4, 2, 1, d), conv([64, 128], 4, 2, 1, d));
+            let c2 = conv([128, 1], 7, 1, 0, d);
             let n1 = BatchNormConfig::new(128).init(d);
             vec![
-                Case(
+                generator(
                     "G conv-transpose 7x7 100→128, 1²→7²",
                     [b, 100, 1, 1],
-                    false,
-                    true,
                     Box::new(move |x| u0.forward(x)),
                 ),
-                Case(
+                generator(
                     "G batch norm 128 + ReLU, 7²",
                     [b, 128, 7, 7],
-                    false,
-                    true,
                     norm_relu(128, d),
                 ),
-                Case(
+                generator(
                     "G conv-transpose 4x4 s2 128→64, 7²→14²",
                     [b, 128, 7, 7],
-                    false,
-                    true,
                     Box::new(move |x| u1.forward(x)),
                 ),
-                Case(
+                generator(
                     "G batch norm 64 + ReLU, 14²",
                     [b, 64, 14, 14],
-                    false,
-                    true,
                     norm_relu(64, d),
                 ),
-                Case(
+                generator(
                     "G conv-transpose 4x4 s2 64→1, 14²→28² + tanh",
                     [b, 64, 14, 14],
-                    false,
-                    true,
                     Box::new(move |x| tanh(u2.forward(x))),
                 ),
-                Case(
+                discriminator(
                     "D conv 4x4 s2 1→64, 28²→14² + LeakyReLU",
                     [b, 1, 28, 28],
-                    true,
-                    true,
                     Box::new(move |x| leaky_relu(c0.forward(x), 0.2)),
                 ),
-                Case(
+                discriminator(
                     "D conv 4x4 s2 64→128, 14²→7²",
                     [b, 64, 14, 14],
-                    true,
-                    true,
                     Box::new(move |x| c1.forward(x)),
                 ),
-                Case(
+                discriminator(
                     "D batch norm 128 + LeakyReLU, 7²",
                     [b, 128, 7, 7],
-                    true,
-                    true,
                     Box::new(move |x| leaky_relu(n1.forward(x), 0.2)),
                 ),
-                Case(
+                discriminator(
                     "D conv 7x7 128→1",
                     [b, 128, 7, 7],
-                    true,
-                    true,
                     Box::new(move |x| c2.forward(x)),
                 ),
             ]
