@@ -47,13 +47,19 @@ impl Reference {
         for chunk in queries.chunks(CHUNK * dim) {
             let n = chunk.len() / dim;
             let mut best = vec![f32::INFINITY; n];
+            let Some((_, first)) = self.blocks.first() else {
+                out.extend(best);
+                continue;
+            };
+            // The queries go to the device once and serve every block.
+            let q =
+                Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [n, dim]), &first.device());
+            let q_norms = q.clone().powi_scalar(2).sum_dim(1);
             for (transposed, norms) in &self.blocks {
-                let device = norms.device();
-                let q = Tensor::<2>::from_data(TensorData::new(chunk.to_vec(), [n, dim]), &device);
-                let q_norms = q.clone().powi_scalar(2).sum_dim(1);
                 // |q - r|^2 = |q|^2 - 2 q.r + |r|^2, for every pair at once.
-                let squared =
-                    q.matmul(transposed.clone()).mul_scalar(-2.0) + q_norms + norms.clone();
+                let squared = q.clone().matmul(transposed.clone()).mul_scalar(-2.0)
+                    + q_norms.clone()
+                    + norms.clone();
                 let nearest = squared.min_dim(1).clamp_min(0.0).sqrt();
                 let values = nearest.into_data().convert::<f32>();
                 for (b, v) in best.iter_mut().zip(values.iter::<f32>()) {
